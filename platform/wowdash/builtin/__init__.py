@@ -1,0 +1,1 @@
+"""Core defaults, shipped as ordinary plugins registered by entry point."""

@@ -1,0 +1,1 @@
+"""Telegram I/O: inbound (webhook, poller) and outbound (client facade, sender)."""

@@ -1,0 +1,1 @@
+"""Hook implementations of the files plugin (placeholder until the flow lands)."""

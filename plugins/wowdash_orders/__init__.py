@@ -1,0 +1,1 @@
+"""WowDash orders plugin."""

@@ -1,0 +1,1 @@
+"""Hook implementations of the orders plugin (placeholder until the flow lands)."""

@@ -1,0 +1,1 @@
+"""Hook implementations of the payments plugin (placeholder until the flow lands)."""

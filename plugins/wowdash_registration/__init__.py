@@ -1,0 +1,1 @@
+"""WowDash registration plugin."""

@@ -1,0 +1,1 @@
+"""Hook implementations of the registration plugin (placeholder until the flow lands)."""
