@@ -182,3 +182,91 @@ def wowdash_sync_tenant(center, data):
     ``data`` is the parsed TOML. Runs inside the sync's transaction; do not commit.
     Called by: ``flask sync-tenants``, through the center's hook proxy.
     """
+
+
+# --- between flows: how the order, file-upload and payment plugins hand over -----------------------
+
+@hookspec(firstresult=True)
+def wowdash_request_files(ctx, owner, reference, prompt):
+    """Ask the customer for files; a file-upload plugin takes over the conversation.
+
+    ``owner`` is the asking plugin's name, ``reference`` an opaque string it wants back (e.g. a draft id),
+    ``prompt`` a message id to show (or None). Return True when a plugin took over; stops at the first
+    non-None result. When the customer is done, that plugin calls ``wowdash_files_collected``.
+    Called by: the order flow.
+    """
+
+
+@hookspec
+def wowdash_files_collected(ctx, owner, reference, files):
+    """The customer finished uploading for ``owner``/``reference``.
+
+    ``files`` is a list of dicts: ``id`` (stored file id), ``name``, ``kind`` (pdf, docx, jpg...),
+    ``pages``, ``size``, ``telegram_file_id``. Implementations check ``owner`` and resume their flow.
+    Called by: the file-upload plugin, inside the update's transaction.
+    """
+
+
+@hookspec
+def wowdash_files_cancelled(ctx, owner, reference):
+    """The customer pressed back or cancel while uploading; ``owner`` resumes or ends its flow.
+
+    Called by: the file-upload plugin.
+    """
+
+
+@hookspec(firstresult=True)
+def wowdash_start_payment(ctx, order):
+    """Offer payment for ``order`` (a dict: ``id``, ``number``, ``center_id``, ``branch_id``,
+    ``customer_id``, ``total``, ``paid``, ``remaining``, ``currency``); a payment plugin takes over.
+
+    Return True when a plugin took over; None leaves the order to be paid at pickup.
+    Stops at the first non-None result. Called by: the order flow after placing an order, and from
+    "My orders" to pay the rest.
+    """
+
+
+@hookspec
+def wowdash_payment_methods(tenant, order):
+    """Return a list of ``(code, message_id)`` payment methods this plugin offers for ``order``.
+
+    A provider plugin (Payme, Click, Telegram Payments) adds one; the payment plugin shows them all and
+    calls ``wowdash_begin_provider_payment`` for a code it does not own.
+    Called by: the payment plugin when it shows the choice.
+    """
+
+
+@hookspec(firstresult=True)
+def wowdash_begin_provider_payment(ctx, order, method):
+    """Start an online payment with provider ``method`` for ``order``; return True if handled.
+
+    Stops at the first non-None result. Called by: the payment plugin.
+    """
+
+
+@hookspec
+def wowdash_payment_recorded(tenant, order_id, payment):
+    """A payment was verified or recorded for ``order_id`` of center ``tenant``.
+
+    ``payment`` is a dict: ``id``, ``amount``, ``method`` (cash, card, provider code), ``full``
+    (True when staff accepted it as paying the order in full), ``actor`` (who, or None for a
+    provider). The order plugin updates paid amounts and moves the status; runs inside the
+    transaction that recorded the payment. Called by: the payment plugin (bot, admin, providers).
+    """
+
+
+@hookspec
+def wowdash_order_status_changed(tenant, order, old, new, actor):
+    """``order`` (a dict as for ``wowdash_start_payment`` plus ``status``) moved from ``old`` to ``new``.
+
+    Runs inside the transaction; messages queued with the center's bot go out after the commit.
+    Called by: the order status service, on every transition.
+    """
+
+
+@hookspec(firstresult=True)
+def wowdash_order_info(tenant, order_id):
+    """Return the order dict (as for ``wowdash_start_payment`` plus ``status``, ``customer_chat_id``,
+    ``language``) for ``order_id`` of ``tenant``, or None. Lets other plugins read an order without
+    importing the order plugin. Stops at the first non-None result.
+    """
