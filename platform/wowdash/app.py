@@ -83,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sender.install_listeners()
 
     register_blueprints(app, plugins)
+    from .admin import init_app as init_admin
+    init_admin(app)
     register_cli(app, plugins)
     plugins.hook.wowdash_configure(app=app)
     return app

@@ -1,4 +1,4 @@
-"""Loopback fake of the Telegram Bot API: a real HTTP server with recording, fault injection and update delivery."""
+"""Loopback fake of the Telegram Bot API: a real HTTP server with recording and fault injection."""
 from __future__ import annotations
 
 import contextlib
@@ -22,11 +22,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 __all__ = ["Call", "FakeBotAPI"]
 
 TOKEN_RE = re.compile(r"^\d{1,15}:[A-Za-z0-9_-]{35}$")
-# Fields Telegram takes as JSON-serialized strings in form/query encodings; recorded decoded.
-JSON_FIELDS = {"reply_markup", "allowed_updates", "media", "entities", "caption_entities", "commands", "scope",
-               "reply_parameters", "link_preview_options"}
+# Sent as JSON strings in form/query encodings; recorded decoded.
+JSON_FIELDS = {"reply_markup", "allowed_updates", "media", "entities", "caption_entities", "commands",
+               "scope", "reply_parameters", "link_preview_options"}
 # Recorded as int whatever the encoding, so form and JSON clients record the same params.
-INT_FIELDS = {"chat_id", "from_chat_id", "message_id", "user_id", "offset", "limit", "timeout", "max_connections"}
+INT_FIELDS = {"chat_id", "from_chat_id", "message_id", "user_id", "offset", "limit", "timeout"}
 SENT_METHODS = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText")
 MAX_DOWNLOAD = 20 * 1024 * 1024
 CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
@@ -36,22 +36,24 @@ NOT_MODIFIED = ("Bad Request: message is not modified: specified new message con
                 "exactly the same as a current content and reply markup of the message")
 BAD_QUERY = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
-WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-POLL_TERMINATED = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-DESCRIPTIONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user", 404: "Not Found",
-                409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
+WEBHOOK_ACTIVE = ("Conflict: can't use getUpdates method while webhook is active; "
+                  "use deleteWebhook to delete the webhook first")
+POLL_TERMINATED = ("Conflict: terminated by other getUpdates request; "
+                   "make sure that only one bot instance is running")
+DESCRIPTIONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user",
+                404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
 PHOTO_WIDTHS = (90, 320, 800, 1280)
 
 
 @dataclass
 class Call:
-    """One recorded Bot API request; the token is kept out of repr so it never lands in logs or assertion output."""
+    """One recorded Bot API request; the token stays out of repr so it never lands in logs or asserts."""
     token: str = field(repr=False)
     method: str
     params: dict
     time: float
     http_status: int  # 0 = connection dropped without a response
-    files: dict = field(default_factory=dict, repr=False)  # multipart field name -> uploaded bytes
+    files: dict = field(default_factory=dict, repr=False)  # multipart field -> uploaded bytes
 
     @property
     def bot_id(self) -> str:
@@ -63,12 +65,12 @@ class Call:
 
 
 class _ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: dict | None = None):
+    def __init__(self, status: int, description: str):
         super().__init__(description)
-        self.status, self.payload = status, _error(status, description, parameters)
+        self.status, self.payload = status, _error(status, description)
 
 
-def _error(status, description, parameters=None):
+def _error(status, description, parameters=None) -> dict:
     out = {"ok": False, "error_code": status, "description": description}
     return {**out, "parameters": parameters} if parameters else out
 
@@ -82,18 +84,22 @@ class _Bot:
     webhook: dict | None = None
     allowed_updates: list | None = None
     last_error: tuple | None = None  # (unix time, message) of the last failed webhook push
-    updates: list = field(default_factory=list)  # queued: not yet confirmed (polling) or delivered (webhook)
-    next_update_id: int = field(default_factory=lambda: 100_000_000 + secrets.randbelow(800_000_000))
-    attempts: dict = field(default_factory=dict)  # update_id -> HTTP status of the last webhook attempt
+    updates: list = field(default_factory=list)  # not yet confirmed (getUpdates) or delivered (webhook)
+    next_update_id: int = field(default_factory=lambda: 10 ** 8 + secrets.randbelow(8 * 10 ** 8))
+    attempts: dict = field(default_factory=dict)  # update_id -> status of its last webhook attempt
     poll_gen: int = 0
     files: dict = field(default_factory=dict)  # file_id -> stored file (with "content")
     paths: dict = field(default_factory=dict)  # file_path -> stored file
     commands: dict = field(default_factory=dict)
-    callbacks: set = field(default_factory=set)  # answerable callback_query ids
-    deliver_lock: threading.Lock = field(default_factory=threading.Lock)  # keeps webhook pushes in order
+    callbacks: set = field(default_factory=set)  # callback_query ids that may still be answered
+    deliver_lock: threading.Lock = field(default_factory=threading.Lock)  # webhook pushes stay in order
 
     def user(self) -> dict:
         return {"id": self.id, "is_bot": True, "first_name": self.username, "username": self.username}
+
+    def take_update_id(self) -> int:
+        self.next_update_id += 1
+        return self.next_update_id - 1
 
 
 def _need(params, name, description=None):
@@ -108,13 +114,12 @@ def _truthy(value) -> bool:
 
 
 def _multipart(content_type, body):
-    """Split a multipart/form-data body byte-exactly (email.parser may alter binary payloads)."""
+    """Split multipart/form-data byte-exactly (email.parser may alter binary payloads)."""
     holder = email.message.Message()
     holder["content-type"] = content_type
-    boundary = holder.get_boundary()
-    if not boundary:
+    if not holder.get_boundary():
         raise ValueError("multipart boundary is missing")
-    for chunk in body.split(b"--" + boundary.encode())[1:]:
+    for chunk in body.split(b"--" + holder.get_boundary().encode())[1:]:
         if chunk.startswith(b"--"):
             break
         head, _, content = chunk[2:].partition(b"\r\n\r\n")
@@ -124,13 +129,12 @@ def _multipart(content_type, body):
 
 
 def _parse(query, content_type, body):
-    """Merge query string and body (form, multipart or JSON) the way the Bot API accepts them."""
+    """Merge the query string and a form, multipart or JSON body, as the Bot API accepts them all."""
     params, files = dict(parse_qsl(query, keep_blank_values=True)), {}
     kind = content_type.split(";")[0].strip().lower()
     if kind == "application/json" and body:
         data = json.loads(body)
-        if isinstance(data, dict):
-            params.update(data)
+        params.update(data if isinstance(data, dict) else {})
     elif kind == "application/x-www-form-urlencoded":
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
     elif kind == "multipart/form-data":
@@ -152,35 +156,30 @@ def _parse(query, content_type, body):
     return params, files
 
 
-def _post_json(url, payload, secret, timeout):
-    """POST one update like Telegram's webhook pusher; returns (status, error message or None, JSON reply)."""
+def _post_json(url, payload, secret, timeout) -> tuple[int, str | None]:
+    """POST one update like Telegram's webhook pusher; returns (HTTP status or 0, error message or None)."""
     parts = urlsplit(url)
     conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     headers = {"Content-Type": "application/json"}
     if secret:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
     try:
-        conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
-        try:
-            conn.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-                         json.dumps(payload).encode(), headers)
-            resp = conn.getresponse()
-            body = resp.read()
-        finally:
-            conn.close()
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", target, json.dumps(payload).encode(), headers)
+        resp = conn.getresponse()
+        resp.read()
     except TimeoutError:
-        return 0, "Read timeout expired", None
+        return 0, "Read timeout expired"
     except ConnectionRefusedError:
-        return 0, "Connection refused", None
+        return 0, "Connection refused"
     except (OSError, http.client.HTTPException) as exc:
-        return 0, f"Connection error: {type(exc).__name__}", None
-    if not 200 <= resp.status < 300:
-        return resp.status, f"Wrong response from the webhook: {resp.status} {resp.reason}", None
-    try:
-        reply = json.loads(body) if body.strip() else None
-    except ValueError:
-        reply = None
-    return resp.status, None, reply if isinstance(reply, dict) and reply.get("method") else None
+        return 0, f"Connection error: {type(exc).__name__}"
+    finally:
+        conn.close()
+    if 200 <= resp.status < 300:
+        return resp.status, None
+    return resp.status, f"Wrong response from the webhook: {resp.status} {resp.reason}"
 
 
 class _Server(ThreadingHTTPServer):
@@ -188,7 +187,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the default backlog of 5 stalls bursts of concurrent clients for ~1 s
 
     def handle_error(self, request, client_address):
-        """Stay silent (never print request data); keep real bugs for tests to inspect."""
+        """Print nothing (requests carry tokens); keep the traceback for tests to inspect."""
         self.fake.errors.append(traceback.format_exc())
 
 
@@ -205,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeBotAPI:
-    """Thread-safe in-process stand-in for api.telegram.org, speaking the Bot API's HTTP/JSON."""
+    """Thread-safe stand-in for api.telegram.org, speaking the Bot API's HTTP and JSON."""
 
     webhook_timeout = 10.0
 
@@ -219,11 +218,11 @@ class FakeBotAPI:
         self._users: dict[int, dict] = {}
         self._server: _Server | None = None
         self._stopping = False
-        self.errors: list[str] = []  # tracebacks of bugs inside the fake itself (answered with 500)
+        self.errors: list[str] = []  # tracebacks of bugs in the fake itself (answered with 500)
         self._methods = {n[3:].lower(): n[3:] for n in dir(self) if n.startswith("_m_")}
 
-    # -- lifecycle --------------------------------------------------------------------------------
-    def start(self) -> "FakeBotAPI":
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> FakeBotAPI:
         if self._server is None:
             self._stopping = False
             self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -241,10 +240,10 @@ class FakeBotAPI:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self):
+    def __enter__(self) -> FakeBotAPI:
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         self.stop()
 
     @property
@@ -253,24 +252,25 @@ class FakeBotAPI:
 
     @contextlib.contextmanager
     def patch_telebot(self):
-        """Point pyTelegramBotAPI's process-wide URLs at this fake for the block, then restore them."""
+        """Point pyTelegramBotAPI's process-wide API_URL/FILE_URL here for the block, then restore them."""
         from telebot import apihelper
         saved = apihelper.API_URL, apihelper.FILE_URL
-        apihelper.API_URL, apihelper.FILE_URL = self.base_url + "/bot{0}/{1}", self.base_url + "/file/bot{0}/{1}"
+        apihelper.API_URL = self.base_url + "/bot{0}/{1}"
+        apihelper.FILE_URL = self.base_url + "/file/bot{0}/{1}"
         try:
             yield self
         finally:
             apihelper.API_URL, apihelper.FILE_URL = saved
 
-    # -- bots and files ---------------------------------------------------------------------------
+    # -- bots, files, faults ------------------------------------------------------------------
     def add_bot(self, token: str | None = None, username: str | None = None) -> str:
         if token is None:
-            alphabet = string.ascii_letters + string.digits + "_-"
-            token = f"{6_000_000_000 + secrets.randbelow(10 ** 9)}:" + "".join(secrets.choice(alphabet) for _ in range(35))
+            secret = "".join(secrets.choice(string.ascii_letters + string.digits + "_-") for _ in range(35))
+            token = f"{6 * 10 ** 9 + secrets.randbelow(10 ** 9)}:{secret}"
         elif not TOKEN_RE.match(token):
-            raise ValueError("token must look like '<digits>:<35 url-safe chars>'")
+            raise ValueError("a token looks like '<digits>:<35 url-safe chars>'")
+        bot_id = int(token.split(":")[0])
         with self._cond:
-            bot_id = int(token.split(":")[0])
             self._bots.setdefault(token, _Bot(token, bot_id, username or f"fake{bot_id}_bot"))
         return token
 
@@ -278,49 +278,37 @@ class FakeBotAPI:
         with self._cond:
             self._bot(token).revoked = True
 
-    def add_file(self, token: str, content: bytes, file_name: str | None = None, mime_type: str | None = None,
-                 *, file_size: int | None = None) -> dict:
+    def add_file(self, token: str, content: bytes, file_name: str | None = None,
+                 mime_type: str | None = None, *, file_size: int | None = None) -> dict:
         """Store a file as if a user had sent it; file_size may exceed len(content) to fake huge files."""
         with self._cond:
             f = self._store_file(self._bot(token), content, file_name, mime_type, "document", file_size)
         return {k: f[k] for k in ("file_id", "file_unique_id", "file_size", "file_name", "mime_type")}
 
-    def _bot(self, token) -> _Bot:
-        bot = self._bots.get(token)
-        if bot is None:
-            raise ValueError("unknown bot token (call add_bot first)")
-        return bot
-
-    def _store_file(self, bot, content, file_name, mime_type, kind, file_size=None):
-        mime = (mime_type or (file_name and mimetypes.guess_type(file_name)[0])
-                or ("image/jpeg" if kind == "photo" else "application/octet-stream"))
-        ext = (re.search(r"\.\w{1,8}$", file_name or "") or [mimetypes.guess_extension(mime) or ""])[0]
-        folder = {"photo": "photos", "video": "videos", "audio": "music"}.get(kind, "documents")
-        prefix = {"photo": "AgACAgIAAxkBAA", "video": "BAACAgIAAxkBAA"}.get(kind, "BQACAgIAAxkBAA")
-        f = {"file_id": prefix + secrets.token_urlsafe(33), "file_unique_id": "AgAD" + secrets.token_urlsafe(9),
-             "file_size": len(content) if file_size is None else file_size, "file_name": file_name,
-             "mime_type": mime, "file_path": f"{folder}/file_{len(bot.files)}{ext}", "content": bytes(content)}
-        bot.files[f["file_id"]] = bot.paths[f["file_path"]] = f
-        return f
-
-    # -- fault injection --------------------------------------------------------------------------
     def fail_next(self, token: str | None, method: str | None = None, *, status: int = 429,
                   retry_after: int | None = None, description: str | None = None, times: int = 1) -> None:
+        """Answer the next `times` matching calls with an error (token/method None = any)."""
         parameters = None
         if status == 429:
             retry_after = 1 if retry_after is None else retry_after
-            parameters, description = {"retry_after": retry_after}, description or f"Too Many Requests: retry after {retry_after}"
+            parameters = {"retry_after": retry_after}
+            description = description or f"Too Many Requests: retry after {retry_after}"
         payload = _error(status, description or DESCRIPTIONS.get(status, "Error"), parameters)
-        with self._cond:
-            self._faults.append({"token": token, "method": method, "times": times, "status": status, "payload": payload})
+        self._add_fault(token, method, times, status, payload)
 
     def drop_next(self, token: str | None, method: str | None = None, times: int = 1) -> None:
-        with self._cond:
-            self._faults.append({"token": token, "method": method, "times": times, "status": 0, "payload": None})
+        """Close the TCP connection of the next `times` matching calls without answering."""
+        self._add_fault(token, method, times, 0, None)
 
     def set_latency(self, seconds: float, token: str | None = None) -> None:
         with self._cond:
             self._latency[token] = seconds
+
+    def _add_fault(self, token, method, times, status, payload):
+        method = method and self._methods.get(method.lower(), method)
+        with self._cond:
+            self._faults.append({"token": token, "method": method, "times": times, "status": status,
+                                 "payload": payload})
 
     def _take_fault(self, token, method):
         for fault in self._faults:
@@ -331,7 +319,25 @@ class FakeBotAPI:
                 return fault
         return None
 
-    # -- HTTP plumbing ----------------------------------------------------------------------------
+    def _bot(self, token) -> _Bot:
+        if token not in self._bots:
+            raise ValueError("unknown bot token (call add_bot first)")
+        return self._bots[token]
+
+    def _store_file(self, bot, content, file_name, mime_type, kind, file_size=None) -> dict:
+        mime = (mime_type or (file_name and mimetypes.guess_type(file_name)[0])
+                or ("image/jpeg" if kind == "photo" else "application/octet-stream"))
+        suffix = re.search(r"\.\w{1,8}$", file_name or "")
+        ext = suffix[0] if suffix else mimetypes.guess_extension(mime) or ""
+        folder = {"photo": "photos", "video": "videos", "audio": "music"}.get(kind, "documents")
+        prefix = {"photo": "AgACAgIAAxkBAA", "video": "BAACAgIAAxkBAA"}.get(kind, "BQACAgIAAxkBAA")
+        f = {"file_id": prefix + secrets.token_urlsafe(33), "file_unique_id": "AgAD" + secrets.token_urlsafe(9),
+             "file_size": len(content) if file_size is None else file_size, "file_name": file_name,
+             "mime_type": mime, "file_path": f"{folder}/file_{len(bot.files)}{ext}", "content": bytes(content)}
+        bot.files[f["file_id"]] = bot.paths[f["file_path"]] = f
+        return f
+
+    # -- HTTP plumbing ------------------------------------------------------------------------
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         url = urlsplit(h.path)
         body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
@@ -340,7 +346,8 @@ class FakeBotAPI:
             return self._reply(h, 404, _error(404, "Not Found"))
         is_file, token, name = bool(match[1]), unquote(match[2]), unquote(match[3])
         try:
-            params, files = ({"file_path": name}, {}) if is_file else _parse(url.query, h.headers.get("Content-Type", ""), body)
+            params, files = ({"file_path": name}, {}) if is_file else \
+                _parse(url.query, h.headers.get("Content-Type", ""), body)
         except ValueError as exc:
             return self._reply(h, 400, _error(400, f"Bad Request: {exc}"))
         method = "downloadFile" if is_file else self._methods.get(name.lower(), name)
@@ -356,51 +363,47 @@ class FakeBotAPI:
             status, payload = fault["status"], fault["payload"]
         else:
             status, payload = self._execute(bot, method, params, files)
-        self._record(token, method, params, status, files)
-        if status == 0:  # dropped: close the socket without a byte of response
+        with self._cond:
+            self._calls.append(Call(token, method, params, time.time(), status, files))
+            self._cond.notify_all()
+        if status == 0:  # dropped: the socket closes without a byte of response
             h.close_connection = True
             return
         self._reply(h, status, payload)
 
-    def _reply(self, h, status, payload):
+    @staticmethod
+    def _reply(h, status, payload) -> None:
         raw = isinstance(payload, bytes)
         body = payload if raw else json.dumps(payload).encode()
         try:
             h.send_response(status)
             h.send_header("Content-Type", "application/octet-stream" if raw else "application/json")
             h.send_header("Content-Length", str(len(body)))
-            h.send_header("Connection", "close")
+            h.send_header("Connection", "close")  # no keep-alive: a stopped fake leaves no live sockets
             h.end_headers()
             h.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # client gave up (e.g. its read timeout fired during a long-poll)
+            pass  # the client gave up (e.g. its read timeout fired during a long-poll)
 
     def _execute(self, bot, method, params, files):
         if method == "downloadFile":
             with self._cond:
                 f = bot.paths.get(params["file_path"])
             return (200, f["content"]) if f else (404, _error(404, "Not Found"))
-        handler = getattr(self, f"_m_{method}", None) if method in self._methods.values() else None
-        if handler is None:
+        if method not in self._methods.values():
             return 404, _error(404, "Not Found")
         try:
-            with self._cond:  # deep-copied under the lock: stored messages are mutated by later edits
-                result = copy.deepcopy(handler(bot, params, files))
+            with self._cond:  # copied under the lock: stored messages change with later edits
+                result = copy.deepcopy(getattr(self, f"_m_{method}")(bot, params, files))
         except _ApiError as exc:
             return exc.status, exc.payload
         except Exception:
             self.errors.append(traceback.format_exc())
             return 500, _error(500, "Internal Server Error")
         result, description = result if isinstance(result, tuple) else (result, None)
-        out = {"ok": True, "result": result}
-        return 200, ({**out, "description": description} if description else out)
+        return 200, {"ok": True, "result": result, **({"description": description} if description else {})}
 
-    def _record(self, token, method, params, status, files=None):
-        with self._cond:
-            self._calls.append(Call(token, method, params, time.time(), status, files or {}))
-            self._cond.notify_all()
-
-    # -- recording --------------------------------------------------------------------------------
+    # -- recording ----------------------------------------------------------------------------
     def calls(self, token: str | None = None, method: str | None = None) -> list[Call]:
         with self._cond:
             return [c for c in self._calls if token in (None, c.token) and method in (None, c.method)]
@@ -415,55 +418,59 @@ class FakeBotAPI:
             self._calls.clear()
 
     def wait_for(self, predicate_or_count, timeout: float = 5.0, what: str | None = None):
-        """Block until predicate(calls) is truthy (returned) or `count` calls exist; AssertionError with a dump."""
+        """Block until predicate(calls) is truthy (and return it) or `count` calls exist (return them)."""
         pred = predicate_or_count
         if not callable(pred):
-            count, pred = predicate_or_count, lambda calls: calls if len(calls) >= predicate_or_count else None
-            what = what or f"{count} calls"
+            what = what or f"{predicate_or_count} calls"
+            pred = lambda calls: calls if len(calls) >= predicate_or_count else None  # noqa: E731
         deadline = time.monotonic() + timeout
         with self._cond:
-            while True:
-                result = pred(list(self._calls))
-                if result:
-                    return result
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"FakeBotAPI: timed out after {timeout}s waiting for {what or pred}\n{self._dump()}")
+            while not (result := pred(list(self._calls))):
+                if (left := deadline - time.monotonic()) <= 0:
+                    raise AssertionError(f"FakeBotAPI: no {what or pred} within {timeout}s\n{self._dump()}")
                 self._cond.wait(left)
+            return result
 
-    def wait_for_calls(self, method: str, count: int = 1, token: str | None = None, timeout: float = 5.0) -> list[Call]:
+    def wait_for_calls(self, method: str, count: int = 1, token: str | None = None,
+                       timeout: float = 5.0) -> list[Call]:
+        """Block until `count` successful calls of `method` are recorded; returns all of them."""
         def pred(calls):
             hits = [c for c in calls if c.method == method and c.ok and token in (None, c.token)]
             return hits if len(hits) >= count else None
         return self.wait_for(pred, timeout, what=f"{count} successful {method} call(s)")
 
-    def wait_for_sent(self, count: int = 1, token: str | None = None, chat_id=None, timeout: float = 5.0) -> list[dict]:
-        pred = lambda calls: len(self.sent_messages(token, chat_id)) >= count and self.sent_messages(token, chat_id)
-        return self.wait_for(pred, timeout, what=f"{count} sent message(s) to chat {chat_id}")
+    def wait_for_sent(self, count: int = 1, token: str | None = None, chat_id=None,
+                      timeout: float = 5.0) -> list[dict]:
+        def pred(calls):
+            sent = self.sent_messages(token, chat_id)
+            return sent if len(sent) >= count else None
+        return self.wait_for(pred, timeout, what=f"{count} message(s) sent to chat {chat_id}")
 
-    def _dump(self, last=40):
+    def _dump(self, last=40) -> str:
         def short(params):
-            shown = {k: ("***" if k == "secret_token" else v) for k, v in params.items()}
-            text = repr(shown)
+            text = repr({k: "***" if k == "secret_token" else v for k, v in params.items()})
             return text if len(text) < 240 else text[:240] + "..."
-        lines = [f"  {c.method} bot={c.bot_id} status={c.http_status} params={short(c.params)}" for c in self._calls[-last:]]
+        lines = [f"  {c.method} bot={c.bot_id} status={c.http_status} params={short(c.params)}"
+                 for c in self._calls[-last:]]
         return f"recorded calls (last {last} of {len(self._calls)}):\n" + ("\n".join(lines) or "  (none)")
 
-    # -- inbound updates --------------------------------------------------------------------------
+    # -- inbound updates ----------------------------------------------------------------------
     def push_update(self, token: str, update: dict) -> int | None:
-        """Deliver an update like Telegram: webhook POST (returns its HTTP status, 0 = unreachable) or getUpdates queue (None).
+        """Hand an update to the bot as Telegram would: POST it to the webhook, or queue it for getUpdates.
 
-        Sets update["update_id"] in place when missing. Updates filtered out by allowed_updates are dropped (None).
+        Returns the webhook's HTTP status (0 = unreachable), or None when queued for getUpdates or
+        filtered out by allowed_updates. Sets update["update_id"] in place when missing.
         """
         with self._cond:
             bot = self._bot(token)
             if "update_id" not in update:
-                update["update_id"] = self._next_update_id(bot)
+                update["update_id"] = bot.take_update_id()
             bot.next_update_id = max(bot.next_update_id, update["update_id"] + 1)
             if "callback_query" in update:
                 bot.callbacks.add(update["callback_query"]["id"])
             kind = next((k for k in update if k != "update_id"), None)
-            if (kind not in bot.allowed_updates) if bot.allowed_updates else (kind in DEFAULT_EXCLUDED_UPDATES):
+            allowed = bot.allowed_updates
+            if (kind not in allowed) if allowed else (kind in DEFAULT_EXCLUDED_UPDATES):
                 return None
             bot.updates.append(update)
             self._cond.notify_all()
@@ -472,13 +479,8 @@ class FakeBotAPI:
         statuses = self._flush(bot)
         return bot.attempts.get(update["update_id"], statuses[-1] if statuses else None)
 
-    @staticmethod
-    def _next_update_id(bot) -> int:
-        bot.next_update_id += 1
-        return bot.next_update_id - 1
-
     def redeliver_pending(self, token: str) -> int:
-        """Retry pending webhook deliveries in order (Telegram retries on its own); returns how many are still pending."""
+        """Retry pending webhook deliveries in order, as Telegram keeps doing; returns how many still pend."""
         with self._cond:
             bot = self._bot(token)
         self._flush(bot)
@@ -486,7 +488,7 @@ class FakeBotAPI:
             return len(bot.updates)
 
     def _flush(self, bot) -> list[int]:
-        """Push queued updates to the webhook in order, stopping at the first failure."""
+        """Push queued updates to the webhook in order, stopping at the first failure (no lock held)."""
         statuses = []
         with bot.deliver_lock:
             while True:
@@ -494,7 +496,7 @@ class FakeBotAPI:
                     if not bot.webhook or not bot.updates:
                         return statuses
                     hook, update = dict(bot.webhook), bot.updates[0]
-                status, error, reply = _post_json(hook["url"], update, hook["secret_token"], self.webhook_timeout)
+                status, error = _post_json(hook["url"], update, hook["secret_token"], self.webhook_timeout)
                 with self._cond:
                     bot.attempts[update["update_id"]] = status
                     statuses.append(status)
@@ -503,58 +505,61 @@ class FakeBotAPI:
                         return statuses
                     if bot.updates and bot.updates[0] is update:
                         bot.updates.pop(0)
-                if reply:  # Telegram lets a webhook answer with one method call in the response body
-                    method = self._methods.get(str(reply.pop("method")).lower(), "unknown")
-                    status, _ = self._execute(bot, method, reply, {})
-                    self._record(bot.token, method, reply, status)
 
     def message_update(self, token: str, user_id: int, text: str | None = None, *, first_name: str = "Test",
                        language_code: str = "en", contact=None, document: dict | None = None, photo=None,
                        caption: str | None = None, chat_id: int | None = None) -> dict:
-        """Build (not push) a message update from a user, with the next update_id; the message joins the chat history."""
+        """Build (not push) an update with a user's message; the message joins the chat's history."""
         with self._cond:
             bot = self._bot(token)
             user = self._users[user_id] = {"id": user_id, "is_bot": False, "first_name": first_name,
                                            "language_code": language_code}
-            chat = self._chat(bot, user_id if chat_id is None else chat_id)
+            chat = self._chat(user_id if chat_id is None else chat_id)
             content = {}
             if text is not None:
                 content["text"] = text
                 command = text.split()[0] if text.strip() else ""
                 if len(command) > 1 and command.startswith("/"):
-                    content["entities"] = [{"offset": 0, "length": len(command.encode("utf-16-le")) // 2, "type": "bot_command"}]
+                    length = len(command.encode("utf-16-le")) // 2
+                    content["entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
             if contact is not None:
                 given = {"phone_number": contact} if isinstance(contact, str) else dict(contact)
                 content["contact"] = {"first_name": first_name, "user_id": user_id, **given}
             if document is not None:
                 content["document"] = self._file_view(document, "document")
             if photo is not None:
-                content["photo"] = [self._photo_size(p, i) for i, p in enumerate(photo if isinstance(photo, list) else [photo])]
+                sizes = photo if isinstance(photo, list) else [photo]
+                content["photo"] = [self._photo_size(p, i) for i, p in enumerate(sizes)]
             if caption is not None:
                 content["caption"] = caption
-            return {"update_id": self._next_update_id(bot), "message": copy.deepcopy(self._new_message(bot, chat, user, **content))}
+            message = self._new_message(bot, chat, user, **content)
+            return {"update_id": bot.take_update_id(), "message": copy.deepcopy(message)}
 
     def callback_update(self, token: str, user_id: int, data: str, message_id: int = 1) -> dict:
-        """Build (not push) a callback_query update for a button on message_id in the user's private chat."""
+        """Build (not push) a callback_query update for a button under message_id in the user's chat."""
         with self._cond:
             bot = self._bot(token)
-            user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
-            chat = self._chat(bot, user_id)
-            msg = self._chats.get((bot.id, user_id), {}).get("msgs", {}).get(message_id) or \
-                {"message_id": message_id, "from": bot.user(), "chat": chat, "date": int(time.time()), "text": "..."}
+            user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "Test",
+                                                "language_code": "en"}
+            message = self._chats.get((bot.id, user_id), {}).get("msgs", {}).get(message_id) or {
+                "message_id": message_id, "from": bot.user(), "chat": self._chat(user_id),
+                "date": int(time.time()), "text": "..."}
             query_id = str(10 ** 18 + secrets.randbelow(8 * 10 ** 18))
             bot.callbacks.add(query_id)
-            return {"update_id": self._next_update_id(bot), "callback_query": {"id": query_id, "from": user, "message": copy.deepcopy(msg),
-                                       "chat_instance": str(zlib.crc32(f"{bot.id}:{user_id}".encode()) * 7919), "data": data}}
+            query = {"id": query_id, "from": user, "message": copy.deepcopy(message), "data": data,
+                     "chat_instance": str(zlib.crc32(f"{bot.id}:{user_id}".encode()) * 7919)}
+            return {"update_id": bot.take_update_id(), "callback_query": query}
 
-    # -- Telegram objects -------------------------------------------------------------------------
-    def _chat(self, bot, chat_id) -> dict:
+    # -- Telegram objects ---------------------------------------------------------------------
+    def _chat(self, chat_id) -> dict:
         if isinstance(chat_id, str) and re.fullmatch(r"@\w{4,}", chat_id):
-            return {"id": -10 ** 12 - zlib.crc32(chat_id.encode()), "title": chat_id[1:], "username": chat_id[1:], "type": "channel"}
+            return {"id": -10 ** 12 - zlib.crc32(chat_id.encode()), "title": chat_id[1:],
+                    "username": chat_id[1:], "type": "channel"}
         if not isinstance(chat_id, int) or chat_id == 0:
             raise _ApiError(400, "Bad Request: chat not found")
         if chat_id > 0:
-            return {"id": chat_id, "first_name": self._users.get(chat_id, {}).get("first_name", "Test"), "type": "private"}
+            first_name = self._users.get(chat_id, {}).get("first_name", "Test")
+            return {"id": chat_id, "first_name": first_name, "type": "private"}
         return {"id": chat_id, "title": "Test group", "type": "supergroup" if chat_id < -10 ** 12 else "group"}
 
     def _new_message(self, bot, chat, sender, **content) -> dict:
@@ -565,7 +570,7 @@ class FakeBotAPI:
         return msg
 
     def _find(self, bot, params, action) -> dict:
-        chat = self._chat(bot, _need(params, "from_chat_id" if action == "copy" else "chat_id"))
+        chat = self._chat(_need(params, "from_chat_id" if action == "copy" else "chat_id"))
         if not isinstance(params.get("message_id"), int):
             raise _ApiError(400, "Bad Request: message identifier is not specified")
         msg = self._chats.get((bot.id, chat["id"]), {}).get("msgs", {}).get(params["message_id"])
@@ -577,41 +582,16 @@ class FakeBotAPI:
 
     @staticmethod
     def _markup(params) -> dict:
-        """Validate reply_markup like Telegram; only inline keyboards are echoed in the sent Message."""
+        """Validate reply_markup like Telegram; only inline keyboards show up in the sent Message."""
         markup = params.get("reply_markup")
         if markup is None:
             return {}
         if not isinstance(markup, dict):
             raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
         for row in markup.get("inline_keyboard", []):
-            for button in row:
-                if len(button) < 2:
-                    raise _ApiError(400, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-                if len(str(button.get("callback_data", "")).encode()) > 64:
-                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if any(len(str(b.get("callback_data", "")).encode()) > 64 for b in row):
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return {"reply_markup": markup} if markup.get("inline_keyboard") else {}
-
-    @staticmethod
-    def _file_view(f, kind):
-        if kind == "photo":
-            return [FakeBotAPI._photo_size(f, len(PHOTO_WIDTHS) - 1)]
-        return {k: f[k] for k in ("file_id", "file_unique_id", "file_name", "mime_type", "file_size") if f.get(k) is not None}
-
-    @staticmethod
-    def _photo_size(f, index):
-        width = f.get("width", PHOTO_WIDTHS[min(index, len(PHOTO_WIDTHS) - 1)])
-        return {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": f["file_size"],
-                "width": width, "height": f.get("height", width * 3 // 4)}
-
-    def _resolve_file(self, bot, value, upload, kind):
-        """A file param is a known file_id, an HTTP URL (Telegram fetches it) or an uploaded file."""
-        if upload is not None:
-            return self._store_file(bot, upload[1], upload[0]["file_name"], upload[0]["mime_type"], kind)
-        if isinstance(value, str) and value in bot.files:
-            return bot.files[value]
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            return self._store_file(bot, b"", value.rsplit("/", 1)[-1], None, kind)
-        raise _ApiError(400, WRONG_FILE)
 
     @staticmethod
     def _caption(params) -> dict:
@@ -620,25 +600,48 @@ class FakeBotAPI:
             raise _ApiError(400, "Bad Request: message caption is too long")
         return {"caption": caption} if caption else {}
 
-    # -- Bot API methods (run under the lock; return result or (result, description)) ------------
+    @staticmethod
+    def _file_view(f, kind):
+        if kind == "photo":
+            return [FakeBotAPI._photo_size(f, len(PHOTO_WIDTHS) - 1)]
+        keys = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
+        return {k: f[k] for k in keys if f.get(k) is not None}
+
+    @staticmethod
+    def _photo_size(f, index) -> dict:
+        width = f.get("width", PHOTO_WIDTHS[min(index, len(PHOTO_WIDTHS) - 1)])
+        return {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": f["file_size"],
+                "width": width, "height": f.get("height", width * 3 // 4)}
+
+    def _resolve_file(self, bot, value, upload, kind) -> dict:
+        """A file param is an uploaded file, a file_id this bot knows, or an HTTP URL Telegram fetches."""
+        if upload is not None:
+            return self._store_file(bot, upload[1], upload[0]["file_name"], upload[0]["mime_type"], kind)
+        if isinstance(value, str) and value in bot.files:
+            return bot.files[value]
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return self._store_file(bot, b"", value.rsplit("/", 1)[-1], None, kind)
+        raise _ApiError(400, WRONG_FILE)
+
+    # -- Bot API methods: run under the lock, return a result or (result, description) ---------
     def _m_getMe(self, bot, p, files):
         return {**bot.user(), "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
 
     def _m_sendMessage(self, bot, p, files):
-        chat = self._chat(bot, _need(p, "chat_id"))
+        chat = self._chat(_need(p, "chat_id"))
         text = _need(p, "text", "message text is empty")
         if len(text) > 4096:
             raise _ApiError(400, "Bad Request: message is too long")
-        extra = {"entities": p["entities"]} if p.get("entities") else {}
-        return self._new_message(bot, chat, bot.user(), text=text, **extra, **self._markup(p))
+        entities = {"entities": p["entities"]} if p.get("entities") else {}
+        return self._new_message(bot, chat, bot.user(), text=text, **entities, **self._markup(p))
 
     def _send_file(self, bot, p, files, kind):
-        chat = self._chat(bot, _need(p, "chat_id"))
+        chat = self._chat(_need(p, "chat_id"))
         _need(p, kind, f"there is no {kind} in the request")
-        content, markup = self._caption(p), self._markup(p)
+        caption, markup = self._caption(p), self._markup(p)
         f = self._resolve_file(bot, p[kind], (p[kind], files[kind]) if kind in files else None, kind)
-        return self._new_message(bot, chat, bot.user(), **{kind: self._file_view(f, kind)}, **content, **markup)
+        return self._new_message(bot, chat, bot.user(), **{kind: self._file_view(f, kind)}, **caption, **markup)
 
     def _m_sendPhoto(self, bot, p, files):
         return self._send_file(bot, p, files, "photo")
@@ -647,21 +650,20 @@ class FakeBotAPI:
         return self._send_file(bot, p, files, "document")
 
     def _m_sendMediaGroup(self, bot, p, files):
-        chat = self._chat(bot, _need(p, "chat_id"))
-        media = p.get("media")
-        if not isinstance(media, list) or not media:
+        chat = self._chat(_need(p, "chat_id"))
+        if not isinstance(p.get("media"), list) or not p["media"]:
             raise _ApiError(400, "Bad Request: media is empty")
-        resolved = []  # resolve everything first so a bad item sends nothing
-        for item in media:
+        resolved = []  # resolve every item first, so a bad one sends nothing
+        for item in p["media"]:
             kind, value = item.get("type", "photo"), str(item.get("media", ""))
-            name = value[len("attach://"):] if value.startswith("attach://") else None
+            name = value.removeprefix("attach://") if value.startswith("attach://") else None
             if name is not None and name not in files:
                 raise _ApiError(400, WRONG_FILE)
-            upload = (p[name], files[name]) if name else None
-            resolved.append((kind, self._resolve_file(bot, value, upload, kind), self._caption(item)))
+            f = self._resolve_file(bot, value, (p[name], files[name]) if name else None, kind)
+            resolved.append((kind, f, self._caption(item)))
         group = str(secrets.randbelow(10 ** 18))
-        return [self._new_message(bot, chat, bot.user(), media_group_id=group, **{kind: self._file_view(f, kind)}, **cap)
-                for kind, f, cap in resolved]
+        return [self._new_message(bot, chat, bot.user(), media_group_id=group,
+                                  **{kind: self._file_view(f, kind)}, **caption) for kind, f, caption in resolved]
 
     def _m_editMessageText(self, bot, p, files):
         text = _need(p, "text", "message text is empty")
@@ -672,9 +674,10 @@ class FakeBotAPI:
             raise _ApiError(400, "Bad Request: there is no text in the message to edit")
         if msg["text"] == text and msg.get("reply_markup") == markup.get("reply_markup"):
             raise _ApiError(400, NOT_MODIFIED)
-        for key in ("reply_markup", "entities"):  # editing without them removes them, as on Telegram
+        for key in ("reply_markup", "entities"):  # an edit without them removes them, as on Telegram
             msg.pop(key, None)
-        msg.update(text=text, edit_date=int(time.time()), **markup, **({"entities": p["entities"]} if p.get("entities") else {}))
+        entities = {"entities": p["entities"]} if p.get("entities") else {}
+        msg.update(text=text, edit_date=int(time.time()), **markup, **entities)
         return msg
 
     def _m_editMessageReplyMarkup(self, bot, p, files):
@@ -693,24 +696,24 @@ class FakeBotAPI:
         return True
 
     def _m_copyMessage(self, bot, p, files):
-        chat = self._chat(bot, _need(p, "chat_id"))
-        src = self._find(bot, p, "copy")
+        chat, source = self._chat(_need(p, "chat_id")), self._find(bot, p, "copy")
         skip = {"message_id", "from", "chat", "date", "edit_date", "reply_markup", "media_group_id"}
-        content = {k: v for k, v in src.items() if k not in skip}
+        content = {k: v for k, v in source.items() if k not in skip}
         if "caption" in p:
             content.pop("caption", None)
             content.update(self._caption(p))
-        return {"message_id": self._new_message(bot, chat, bot.user(), **content, **self._markup(p))["message_id"]}
+        copied = self._new_message(bot, chat, bot.user(), **content, **self._markup(p))
+        return {"message_id": copied["message_id"]}
 
     def _m_answerCallbackQuery(self, bot, p, files):
         query_id = str(p.get("callback_query_id", ""))
         if query_id not in bot.callbacks:
             raise _ApiError(400, BAD_QUERY)
-        bot.callbacks.discard(query_id)  # a query can be answered once
+        bot.callbacks.discard(query_id)  # a query is answered once
         return True
 
     def _m_sendChatAction(self, bot, p, files):
-        self._chat(bot, _need(p, "chat_id"))
+        self._chat(_need(p, "chat_id"))
         if p.get("action") not in CHAT_ACTIONS:
             raise _ApiError(400, "Bad Request: wrong parameter action in request")
         return True
@@ -725,11 +728,8 @@ class FakeBotAPI:
         bot.commands[(json.dumps(p.get("scope"), sort_keys=True), p.get("language_code") or "")] = commands
         return True
 
-    def _m_getMyCommands(self, bot, p, files):
-        return bot.commands.get((json.dumps(p.get("scope"), sort_keys=True), p.get("language_code") or ""), [])
-
     def _m_getFile(self, bot, p, files):
-        f = bot.files.get(p.get("file_id"))
+        f = bot.files.get(p.get("file_id"))  # file_ids are per bot, as on Telegram
         if f is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
         if f["file_size"] > MAX_DOWNLOAD:
@@ -740,14 +740,14 @@ class FakeBotAPI:
         url, secret = str(p.get("url") or ""), p.get("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
             raise _ApiError(400, "Bad Request: secret token contains unallowed characters")
-        if url and not url.startswith(("http://", "https://")):  # the fake also accepts http:// for loopback
+        if url and not url.startswith(("http://", "https://")):  # plain http is allowed for loopback
             raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         if _truthy(p.get("drop_pending_updates")):
             bot.updates.clear()
         if not url:
             return self._m_deleteWebhook(bot, {}, files)
         same = bool(bot.webhook) and bot.webhook["url"] == url
-        bot.webhook = {"url": url, "secret_token": secret, "max_connections": p.get("max_connections") or 40}
+        bot.webhook = {"url": url, "secret_token": secret, "max_connections": int(p.get("max_connections") or 40)}
         if "allowed_updates" in p:
             bot.allowed_updates = p["allowed_updates"] or None
         bot.last_error = None
@@ -784,7 +784,7 @@ class FakeBotAPI:
             del bot.updates[:offset]
         bot.poll_gen += 1
         generation = bot.poll_gen
-        self._cond.notify_all()  # terminates an older long-poll of this bot
+        self._cond.notify_all()  # an older long-poll of this bot is terminated, as on Telegram
         deadline = time.monotonic() + timeout
         while not bot.updates and not self._stopping and time.monotonic() < deadline:
             self._cond.wait(deadline - time.monotonic())
