@@ -30,7 +30,8 @@ INT_FIELDS = {"chat_id", "from_chat_id", "message_id", "user_id", "offset", "lim
 SENT_METHODS = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText")
 MAX_DOWNLOAD = 20 * 1024 * 1024
 CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-                "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+                "upload_document", "choose_sticker", "find_location", "record_video_note",
+                "upload_video_note"}
 DEFAULT_EXCLUDED_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
@@ -331,9 +332,11 @@ class FakeBotAPI:
         ext = suffix[0] if suffix else mimetypes.guess_extension(mime) or ""
         folder = {"photo": "photos", "video": "videos", "audio": "music"}.get(kind, "documents")
         prefix = {"photo": "AgACAgIAAxkBAA", "video": "BAACAgIAAxkBAA"}.get(kind, "BQACAgIAAxkBAA")
-        f = {"file_id": prefix + secrets.token_urlsafe(33), "file_unique_id": "AgAD" + secrets.token_urlsafe(9),
+        f = {"file_id": prefix + secrets.token_urlsafe(33),
+             "file_unique_id": "AgAD" + secrets.token_urlsafe(9),
              "file_size": len(content) if file_size is None else file_size, "file_name": file_name,
-             "mime_type": mime, "file_path": f"{folder}/file_{len(bot.files)}{ext}", "content": bytes(content)}
+             "mime_type": mime, "file_path": f"{folder}/file_{len(bot.files)}{ext}",
+             "content": bytes(content)}
         bot.files[f["file_id"]] = bot.paths[f["file_path"]] = f
         return f
 
@@ -417,15 +420,18 @@ class FakeBotAPI:
         with self._cond:
             self._calls.clear()
 
-    def wait_for(self, predicate_or_count, timeout: float = 5.0, what: str | None = None):
+    def wait_for(self, predicate_or_count, timeout: float = 5.0, what: str | None = None) -> object:
         """Block until predicate(calls) is truthy (and return it) or `count` calls exist (return them)."""
-        pred = predicate_or_count
-        if not callable(pred):
-            what = what or f"{predicate_or_count} calls"
-            pred = lambda calls: calls if len(calls) >= predicate_or_count else None  # noqa: E731
+        if callable(predicate_or_count):
+            return self._wait(lambda calls: predicate_or_count(calls) or None, timeout, what)
+        count = predicate_or_count
+        return self._wait(lambda calls: calls if len(calls) >= count else None, timeout, f"{count} calls")
+
+    def _wait(self, pred, timeout, what) -> object:
+        """Wait on the condition until pred(calls) is not None; AssertionError with a call dump on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while not (result := pred(list(self._calls))):
+            while (result := pred(list(self._calls))) is None:
                 if (left := deadline - time.monotonic()) <= 0:
                     raise AssertionError(f"FakeBotAPI: no {what or pred} within {timeout}s\n{self._dump()}")
                 self._cond.wait(left)
@@ -437,14 +443,14 @@ class FakeBotAPI:
         def pred(calls):
             hits = [c for c in calls if c.method == method and c.ok and token in (None, c.token)]
             return hits if len(hits) >= count else None
-        return self.wait_for(pred, timeout, what=f"{count} successful {method} call(s)")
+        return self._wait(pred, timeout, f"{count} successful {method} call(s)")
 
     def wait_for_sent(self, count: int = 1, token: str | None = None, chat_id=None,
                       timeout: float = 5.0) -> list[dict]:
         def pred(calls):
             sent = self.sent_messages(token, chat_id)
             return sent if len(sent) >= count else None
-        return self.wait_for(pred, timeout, what=f"{count} message(s) sent to chat {chat_id}")
+        return self._wait(pred, timeout, f"{count} message(s) sent to chat {chat_id}")
 
     def _dump(self, last=40) -> str:
         def short(params):
@@ -472,12 +478,19 @@ class FakeBotAPI:
             allowed = bot.allowed_updates
             if (kind not in allowed) if allowed else (kind in DEFAULT_EXCLUDED_UPDATES):
                 return None
-            bot.updates.append(update)
-            self._cond.notify_all()
             if not bot.webhook:
+                bot.updates.append(update)
+                self._cond.notify_all()
                 return None
-        statuses = self._flush(bot)
-        return bot.attempts.get(update["update_id"], statuses[-1] if statuses else None)
+            hook = dict(bot.webhook)
+        # Like Telegram (up to max_connections at once), pushes run concurrently: no per-bot lock here.
+        status, error = _post_json(hook["url"], update, hook["secret_token"], self.webhook_timeout)
+        with self._cond:
+            bot.attempts[update["update_id"]] = status
+            if error:
+                bot.last_error = (int(time.time()), error)
+                bot.updates.append(update)  # pending: redeliver_pending() retries it
+        return status
 
     def redeliver_pending(self, token: str) -> int:
         """Retry pending webhook deliveries in order, as Telegram keeps doing; returns how many still pend."""
@@ -560,7 +573,8 @@ class FakeBotAPI:
         if chat_id > 0:
             first_name = self._users.get(chat_id, {}).get("first_name", "Test")
             return {"id": chat_id, "first_name": first_name, "type": "private"}
-        return {"id": chat_id, "title": "Test group", "type": "supergroup" if chat_id < -10 ** 12 else "group"}
+        kind = "supergroup" if chat_id < -10 ** 12 else "group"
+        return {"id": chat_id, "title": "Test group", "type": kind}
 
     def _new_message(self, bot, chat, sender, **content) -> dict:
         box = self._chats.setdefault((bot.id, chat["id"]), {"next": 1, "msgs": {}})
@@ -641,7 +655,8 @@ class FakeBotAPI:
         _need(p, kind, f"there is no {kind} in the request")
         caption, markup = self._caption(p), self._markup(p)
         f = self._resolve_file(bot, p[kind], (p[kind], files[kind]) if kind in files else None, kind)
-        return self._new_message(bot, chat, bot.user(), **{kind: self._file_view(f, kind)}, **caption, **markup)
+        media = {kind: self._file_view(f, kind)}
+        return self._new_message(bot, chat, bot.user(), **media, **caption, **markup)
 
     def _m_sendPhoto(self, bot, p, files):
         return self._send_file(bot, p, files, "photo")
@@ -663,7 +678,8 @@ class FakeBotAPI:
             resolved.append((kind, f, self._caption(item)))
         group = str(secrets.randbelow(10 ** 18))
         return [self._new_message(bot, chat, bot.user(), media_group_id=group,
-                                  **{kind: self._file_view(f, kind)}, **caption) for kind, f, caption in resolved]
+                                  **{kind: self._file_view(f, kind)}, **caption)
+                for kind, f, caption in resolved]
 
     def _m_editMessageText(self, bot, p, files):
         text = _need(p, "text", "message text is empty")
@@ -747,7 +763,8 @@ class FakeBotAPI:
         if not url:
             return self._m_deleteWebhook(bot, {}, files)
         same = bool(bot.webhook) and bot.webhook["url"] == url
-        bot.webhook = {"url": url, "secret_token": secret, "max_connections": int(p.get("max_connections") or 40)}
+        bot.webhook = {"url": url, "secret_token": secret,
+                       "max_connections": int(p.get("max_connections") or 40)}
         if "allowed_updates" in p:
             bot.allowed_updates = p["allowed_updates"] or None
         bot.last_error = None
