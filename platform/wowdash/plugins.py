@@ -50,7 +50,7 @@ class PluginManager(pluggy.PluginManager):
 
     def optional_names(self) -> list[str]:
         """Plugins a center may switch on or off (everything but the essentials)."""
-        return sorted(n for n, _ in self.list_name_plugin() if n not in ESSENTIAL_PLUGINS)
+        return sorted(n for n, p in self.list_name_plugin() if p is not None and n not in ESSENTIAL_PLUGINS)
 
     def hooks_for(self, enabled: Iterable[str] | None) -> CenterHooks:
         """The hook proxy of a center that enabled ``enabled`` (None: every plugin)."""
@@ -62,7 +62,7 @@ class PluginManager(pluggy.PluginManager):
                 if proxy is None:
                     removed = [] if key is None else [
                         plugin for name, plugin in self.list_name_plugin()
-                        if name not in key and name not in ESSENTIAL_PLUGINS
+                        if plugin is not None and name not in key and name not in ESSENTIAL_PLUGINS
                     ]
                     proxy = self._proxies[key] = CenterHooks(self, removed)
         return proxy
@@ -83,7 +83,7 @@ class CenterHooks:
         self._pm = pm
         self._removed = removed
         self.enabled_names = {
-            name for name, plugin in pm.list_name_plugin() if plugin not in removed
+            name for name, plugin in pm.list_name_plugin() if plugin is not None and plugin not in removed
         }
 
     def __getattr__(self, name: str) -> Any:
