@@ -13,7 +13,8 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
-    for command in (sync_tenants, run_bots, setup_webhooks, cleanup_bot_states, outbox, upgrade, plugins):
+    for command in (sync_tenants, run_bots, setup_webhooks, cleanup_bot_states, outbox, upgrade, plugins,
+                    dev_setup):
         app.cli.add_command(command)
 
 
@@ -119,6 +120,32 @@ def plugins():
     for name, plugin in sorted(pm.list_name_plugin()):
         hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
         click.echo(f"{name}: {', '.join(hooks)}")
+
+
+@click.command("dev-setup")
+@click.option("--port", default=8000, envvar="PORT", help="Port the dev server will listen on.")
+@with_appcontext
+def dev_setup(port):
+    """`make run`'s set-up: migrate, sync tenants/ (the demo center), a demo admin; print where to go."""
+    upgrade_database()
+    centers = tenant_files.sync_dir(current_app.config["TENANTS_DIR"])
+    base = f"http://127.0.0.1:{port}"
+    click.echo("")
+    click.echo("=" * 64)
+    click.echo(f" WowDash is starting at {base}/")
+    for center in centers:
+        mode = "Telegram bot" if center.token_fingerprint else "sandbox only (set its bot_token_env)"
+        click.echo(f"   center {center.slug!r}: {center.name} [{mode}]")
+    try:
+        from .admin.accounts import ensure_demo_admin
+    except ImportError:
+        ensure_demo_admin = None
+    if ensure_demo_admin is not None and centers:
+        username, password = ensure_demo_admin(centers[0].slug)
+        click.echo(f" Admin:   {base}/admin/   login {username} / {password}")
+        click.echo(f" Sandbox: {base}/admin/sandbox/   chat with the demo bot, no Telegram needed")
+    click.echo("=" * 64)
+    click.echo("")
 
 
 def main() -> None:

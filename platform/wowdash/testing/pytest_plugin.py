@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from .backends import ServiceMissing, Templates, check_services, storage_config
+from ..logs import TOKEN_RE
 from .fake_bot_api import FakeBotAPI
 from .live import CenterHandle, Conversation, LiveServer, create_center
 
@@ -131,8 +133,42 @@ def conversation(fake_api):
     return factory
 
 
+class TokenLeakGuard(logging.Handler):
+    """Sees every log record of the run; a bot token in any of them fails the session."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage() + (record.exc_text or "")
+        except Exception:
+            return
+        if TOKEN_RE.search(text):
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+_guard = TokenLeakGuard()
+
+
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "backends: storage backends this test runs on")
+    logging.getLogger().addHandler(_guard)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _guard.leaks:
+        session.exitstatus = 1
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"BOT TOKENS IN LOG OUTPUT ({len(_guard.leaks)}):", red=True)
+            for leak in _guard.leaks[:10]:
+                reporter.write_line("  " + leak.replace("\n", " "))
+
+
+def token_leaks() -> list[str]:
+    return list(_guard.leaks)
 
 
 def repo_root() -> Path:
