@@ -50,7 +50,7 @@ class _Hook:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tg/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def close(self):
@@ -305,6 +305,8 @@ def test_wait_for_blocks_until_call_and_times_out_with_dump(fake, token, bot):
     with pytest.raises(AssertionError) as exc:
         fake.wait_for_calls("sendPhoto", 1, timeout=0.2)
     assert "sendMessage" in str(exc.value) and token not in str(exc.value)
+    assert fake.wait_for(1) == fake.calls() and fake.wait_for_calls("sendPhoto", 0) == []
+    assert fake.wait_for(lambda calls: [c.params["text"] for c in calls]) == ["later"]
     fake.reset_calls()
     assert fake.calls() == []
 
@@ -317,3 +319,76 @@ def test_nothing_logged_and_no_token_printed(fake, token, bot, capfd):
         bot.get_me()
     out, err = capfd.readouterr()
     assert token not in out + err and err == ""
+
+
+def test_media_group_copy_commands_chat_action_and_markup_edit(fake, token, bot):
+    known = fake.add_file(token, b"\xff\xd8first", "a.jpg")
+    album = bot.send_media_group(6, [types.InputMediaPhoto(known["file_id"], caption="one"),
+                                     types.InputMediaDocument(b"%PDF-uploaded")])
+    assert [m.message_id for m in album] == [1, 2] and album[0].media_group_id == album[1].media_group_id
+    assert album[0].photo[-1].file_id == known["file_id"] and album[0].caption == "one"
+    assert bot.download_file(bot.get_file(album[1].document.file_id).file_path) == b"%PDF-uploaded"
+    [call] = fake.calls(token, "sendMediaGroup")
+    assert isinstance(call.params["media"], list) and call.params["media"][0]["type"] == "photo"
+
+    copied = bot.copy_message(9, 6, album[0].message_id, caption="copy")
+    assert copied.message_id == 1
+    with pytest.raises(ApiTelegramException, match="message to copy not found"):
+        bot.copy_message(9, 6, 99)
+
+    assert bot.set_my_commands([types.BotCommand("start", "Start"), types.BotCommand("orders", "My orders")])
+    [call] = fake.calls(token, "setMyCommands")
+    assert [c["command"] for c in call.params["commands"]] == ["start", "orders"]
+    with pytest.raises(ApiTelegramException, match="BOT_COMMAND_INVALID"):
+        bot.set_my_commands([types.BotCommand("Bad Command", "x")])
+
+    assert bot.send_chat_action(6, "typing")
+    with pytest.raises(ApiTelegramException, match="wrong parameter action"):
+        bot.send_chat_action(6, "dancing")
+
+    markup = types.InlineKeyboardMarkup()
+    markup.add(types.InlineKeyboardButton("Go", url="https://example.org"))
+    sent = bot.send_message(6, "menu")
+    assert bot.edit_message_reply_markup(6, sent.message_id, reply_markup=markup).reply_markup
+    with pytest.raises(ApiTelegramException, match="message is not modified"):
+        bot.edit_message_reply_markup(6, sent.message_id, reply_markup=markup)
+
+
+def test_json_and_form_bodies_record_the_same_params(fake, token):
+    markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
+    url = f"{fake.base_url}/bot{token}/SENDMESSAGE"  # method names are case-insensitive
+    assert requests.post(url, json={"chat_id": 11, "text": "j", "reply_markup": markup}).json()["ok"]
+    form = {"chat_id": "11", "text": "f", "reply_markup": json.dumps(markup)}
+    assert requests.post(url, data=form).json()["result"]["message_id"] == 2
+    assert requests.get(url, params={"chat_id": "11", "text": "q"}).status_code == 200
+    sent = fake.sent_messages(token, 11)
+    assert [(m["chat_id"], m["text"]) for m in sent] == [(11, "j"), (11, "f"), (11, "q")]
+    assert sent[0]["reply_markup"] == sent[1]["reply_markup"] == markup
+    bad = requests.post(url, data={"chat_id": "11", "text": "x", "reply_markup": "{not json"})
+    assert bad.status_code == 400 and "reply keyboard markup" in bad.json()["description"]
+
+
+def test_second_get_updates_terminates_first_like_telegram(fake, token):
+    url, results = f"{fake.base_url}/bot{token}/getUpdates", []
+    def poll():
+        results.append(requests.get(url, params={"timeout": 3}, timeout=5))
+
+    first = threading.Thread(target=poll)
+    first.start()
+    time.sleep(0.3)  # let the first poll park (it is recorded only when it answers)
+    assert requests.get(url, params={"timeout": 0}).json() == {"ok": True, "result": []}
+    first.join(5)
+    assert results[0].status_code == 409
+    assert "terminated by other getUpdates" in results[0].json()["description"]
+
+
+def test_allowed_updates_filter_and_photo_messages(fake, token, bot):
+    assert fake.push_update(token, {"chat_member": {"chat": {"id": 1}}}) is None  # excluded by default
+    photo = [fake.add_file(token, b"s", "s.jpg"), fake.add_file(token, b"big", "b.jpg")]
+    fake.push_update(token, fake.message_update(token, 12, photo=photo, caption="look"))
+    [update] = bot.get_updates(timeout=10, long_polling_timeout=1, allowed_updates=["callback_query"])
+    assert update.message.caption == "look"
+    assert [p.file_id for p in update.message.photo] == [p["file_id"] for p in photo]
+    assert update.message.photo[0].width < update.message.photo[1].width
+    assert fake.push_update(token, fake.message_update(token, 12, "filtered now")) is None
+    assert bot.get_webhook_info().pending_update_count == 1  # only the unconfirmed photo update
