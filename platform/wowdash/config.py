@@ -92,6 +92,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    if cfg["ALLOWED_HOSTS"] and "*" not in cfg["ALLOWED_HOSTS"]:
+        cfg.setdefault("TRUSTED_HOSTS", cfg["ALLOWED_HOSTS"])  # Flask refuses other Host headers
     cfg["STATE_BACKEND"] = cfg.get("STATE_BACKEND") or ("redis" if cfg["USE_REDIS"] else "sql")
     if not cfg["SECRET_KEY"]:
         if not cfg["DEBUG"] and not cfg.get("TESTING"):
