@@ -270,3 +270,16 @@ def wowdash_order_info(tenant, order_id):
     ``language``) for ``order_id`` of ``tenant``, or None. Lets other plugins read an order without
     importing the order plugin. Stops at the first non-None result.
     """
+
+
+# --- admin ------------------------------------------------------------------------------------------
+
+@hookspec
+def wowdash_dashboard_figures(center_id):
+    """Return a list of ``(label, value)`` pairs for the admin dashboard of center ``center_id``.
+
+    ``center_id`` is None for the super admin's view of all centers; count only that center's rows
+    (today's and this month's orders, revenue, payments waiting for verification...). ``value`` is
+    shown as text (escaped); keep each query cheap. Read only: no writes, no Telegram calls.
+    Called by: the admin dashboard, through the center's hook proxy (only plugins enabled there).
+    """
