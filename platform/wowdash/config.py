@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "django-insecure"}
@@ -53,8 +53,9 @@ def _dev_secret(instance_path: Path) -> str:
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the settings dict: `.env`, then the environment, then explicit overrides (tests)."""
-    load_dotenv(Path.cwd() / ".env", override=False)
-    env = dict(os.environ)
+    # The environment wins over `.env`; reading (not loading) keeps os.environ untouched.
+    env = {k: v for k, v in dotenv_values(Path.cwd() / ".env").items() if v is not None}
+    env.update(os.environ)
     overrides = overrides or {}
     debug = _bool(env.get("DEBUG"), default=True)
     cfg: dict[str, Any] = {
@@ -81,6 +82,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SEND_MAX_ATTEMPTS": int(env.get("SEND_MAX_ATTEMPTS", 6)),
         "SEND_RETRY_BACKOFF": float(env.get("SEND_RETRY_BACKOFF", 0.3)),
         "SEND_MAX_WAIT": float(env.get("SEND_MAX_WAIT", 30)),
+        "SEND_PER_SECOND": int(env.get("SEND_PER_SECOND", 30)),
         "POLL_TIMEOUT": int(env.get("POLL_TIMEOUT", 25)),
         "REGISTRY_REFRESH_SECONDS": float(env.get("REGISTRY_REFRESH_SECONDS", 5)),
         "DISABLED_PLUGINS": [p for p in env.get("DISABLED_PLUGINS", "").split(",") if p],

@@ -130,3 +130,18 @@ def test_lock_makes_read_modify_write_atomic_across_threads(app, centers):
         t.join(60)
     with app.app_context():
         assert rt.states.get(1, a).n == 40
+
+
+def test_outbound_rate_is_limited_per_bot_and_a_pause_affects_only_that_bot(app, centers):
+    a, b = centers
+    store = runtime(app).store
+    while True:  # start at the beginning of a second so the window does not roll over mid-test
+        frac = time.time() % 1
+        if frac < 0.5:
+            break
+        time.sleep(1 - frac)
+    waits = [store.take_send_slot(a, 30) for _ in range(31)]
+    assert waits[:30] == [0.0] * 30 and 0 < waits[30] <= 1
+    assert store.take_send_slot(b, 30) == 0.0  # another bot's budget is its own
+    store.pause_bot(a, 2)
+    assert 1 < store.bot_paused_for(a) <= 2 and store.bot_paused_for(b) == 0

@@ -51,3 +51,7 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     def bot_paused_for(self, center_id: int) -> float:
         """Seconds left of the bot's pause (0 when it may send)."""
+
+    @abc.abstractmethod
+    def take_send_slot(self, center_id: int, per_second: int) -> float:
+        """Count one outbound call of the bot in this second; return how long to wait if over the limit."""

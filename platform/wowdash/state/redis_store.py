@@ -77,3 +77,13 @@ class RedisStateStore(StateStore):
     def bot_paused_for(self, center_id: int) -> float:
         raw = self.r.get(f"{self.prefix}pause:{center_id}")
         return max(0.0, float(raw) - time.time()) if raw else 0.0
+
+    def take_send_slot(self, center_id: int, per_second: int) -> float:
+        """A per-second counter shared by every worker and host (one round trip)."""
+        now = time.time()
+        key = f"{self.prefix}rate:{center_id}:{int(now)}"
+        pipe = self.r.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 2)
+        used = pipe.execute()[0]
+        return 0.0 if used <= per_second else (int(now) + 1) - now

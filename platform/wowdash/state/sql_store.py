@@ -29,6 +29,7 @@ class SqlStateStore(StateStore):
         self._local_locks: dict[tuple[int, int], threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
         self._pauses: dict[int, float] = {}
+        self._slots: dict[int, tuple[int, int]] = {}
 
     def load(self, center_id: int, user_id: int) -> StateRecord:
         row = db.session.get(BotState, (center_id, user_id))
@@ -94,3 +95,14 @@ class SqlStateStore(StateStore):
 
     def bot_paused_for(self, center_id: int) -> float:
         return max(0.0, self._pauses.get(center_id, 0) - time.monotonic())
+
+    def take_send_slot(self, center_id: int, per_second: int) -> float:
+        """One process serves the embedded default, so an in-process window is shared enough."""
+        now = time.time()
+        second = int(now)
+        with self._guard:
+            window, used = self._slots.get(center_id, (second, 0))
+            if window != second:
+                window, used = second, 0
+            self._slots[center_id] = (window, used + 1)
+        return 0.0 if used < per_second else (second + 1) - now

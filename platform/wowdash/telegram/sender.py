@@ -147,6 +147,8 @@ def _send(tenant: tenancy.Tenant, row: OutboxMessage) -> int:
             break
         if wait > 0:
             time.sleep(wait)
+        while (slot_wait := store.take_send_slot(tenant.id, cfg["SEND_PER_SECOND"])) > 0:
+            time.sleep(slot_wait)  # Telegram allows about 30 messages a second per bot
         attempts += 1
         inline += 1
         try:
