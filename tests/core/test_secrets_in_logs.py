@@ -44,3 +44,15 @@ def test_connection_errors_with_the_token_in_their_url_are_logged_without_it(mak
     assert token not in caplog.text
     assert token.split(":")[1] not in caplog.text
     assert not token_leaks()
+
+
+def test_the_leak_guard_catches_a_token_in_a_log_record():
+    """The run-wide guard (a root handler) flags any record with a token; the autouse fixture then fails
+    the test that logged it."""
+    from wowdash.testing import pytest_plugin
+    guard = pytest_plugin._guard
+    before = len(guard.leaks)
+    record = logging.LogRecord("leaky", logging.INFO, __file__, 1, "token %s", ("123456789:" + "B" * 35,), None)
+    guard.emit(record)
+    assert len(guard.leaks) == before + 1 and "leaky" in guard.leaks[-1]
+    del guard.leaks[before:]  # this test planted it on purpose

@@ -167,6 +167,16 @@ def pytest_sessionfinish(session, exitstatus) -> None:
                 reporter.write_line("  " + leak.replace("\n", " "))
 
 
+@pytest.fixture(autouse=True)
+def _no_bot_token_in_logs():
+    """Fails the test during which any log record carried a bot token (works under xdist too)."""
+    before = len(_guard.leaks)
+    yield
+    new = _guard.leaks[before:]
+    if new:
+        pytest.fail("bot token in log output: " + " | ".join(new[:3]), pytrace=False)
+
+
 def token_leaks() -> list[str]:
     return list(_guard.leaks)
 
