@@ -72,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     app.config.setdefault("PLUGIN_DEFAULTS", {})
 
+    if app.config["TRACE_HOOKS"]:
+        plugins.trace_calls()
     init_db(app)
     runtime = Runtime(app, plugins)
     app.extensions["wowdash"] = runtime

@@ -48,6 +48,17 @@ class PluginManager(pluggy.PluginManager):
         except pluggy.PluginValidationError as exc:
             raise PluginError(str(exc)) from exc
 
+    def trace_calls(self) -> None:
+        """TRACE_HOOKS: log every hook call with the plugins it reached (datasette's tracing switch)."""
+        def before(hook_name, hook_impls, kwargs):
+            log.info("hook %s -> %s", hook_name, ", ".join(i.plugin_name for i in hook_impls))
+
+        def after(outcome, hook_name, hook_impls, kwargs):
+            if outcome.exception is not None:
+                log.info("hook %s raised %r", hook_name, outcome.exception)
+
+        self.add_hookcall_monitoring(before, after)
+
     def optional_names(self) -> list[str]:
         """Plugins a center may switch on or off (everything but the essentials)."""
         return sorted(n for n, p in self.list_name_plugin() if p is not None and n not in ESSENTIAL_PLUGINS)

@@ -58,3 +58,21 @@ def test_the_essential_core_plugin_cannot_be_disabled(make_app):
 def test_blocking_an_optional_plugin_removes_it(make_app):
     app = make_app(DISABLED_PLUGINS=["wowdash_greeting"])
     assert "wowdash_greeting" not in app.extensions["wowdash"].plugins.optional_names()
+
+
+def test_trace_hooks_logs_every_hook_call(make_app, caplog):
+    import logging
+
+    from wowdash import tenancy
+    from wowdash.dispatcher import dispatch
+    from wowdash.extensions import db
+    app = make_app(TRACE_HOOKS=True)
+    with caplog.at_level(logging.INFO, logger="wowdash.plugins"), app.app_context():
+        tenancy.create_center("alpha", "Alpha", enabled_plugins=["wowdash_greeting"])
+        db.session.commit()
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "text": "/start",
+                                              "chat": {"id": 5, "type": "private"},
+                                              "from": {"id": 5, "is_bot": False, "first_name": "A"}}}
+        assert dispatch(tenancy.by_slug("alpha"), update).status == "handled"
+    assert "hook wowdash_route_message -> wowdash_greeting" in caplog.text
+    assert "hook wowdash_process_update -> wowdash_core" in caplog.text
