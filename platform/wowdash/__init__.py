@@ -10,11 +10,12 @@ hookimpl = pluggy.HookimplMarker("wowdash")
 from .context import UpdateContext  # noqa: E402
 from .extensions import db  # noqa: E402
 from .i18n import translated  # noqa: E402
+from .private_files import PrivateFiles  # noqa: E402
 from .services import bot_for, gettext, hooks_for, tenant  # noqa: E402
 from .tenancy import Tenant  # noqa: E402
 
-__all__ = ["UpdateContext", "Tenant", "bot_for", "create_app", "db", "gettext", "hookimpl", "hooks_for",
-           "tenant", "translated"]
+__all__ = ["PrivateFiles", "UpdateContext", "Tenant", "bot_for", "create_app", "db", "gettext", "hookimpl",
+           "hooks_for", "tenant", "translated"]
 
 
 def create_app(config=None):

@@ -208,10 +208,11 @@ def wowdash_files_collected(ctx, owner, reference, files):
 
 
 @hookspec
-def wowdash_files_cancelled(ctx, owner, reference):
+def wowdash_files_cancelled(ctx, owner, reference, action):
     """The customer pressed back or cancel while uploading; ``owner`` resumes or ends its flow.
 
-    Called by: the file-upload plugin.
+    ``action`` is ``"back"`` (the uploads are kept: asking again with the same ``reference`` shows them)
+    or ``"cancel"`` (the uploads were deleted). Called by: the file-upload plugin.
     """
 
 
