@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user
 
 from wowdash import db
+from wowdash.admin import current_center_id, has_permission
 
 from . import service
 from .models import StoredFile
@@ -16,7 +17,6 @@ bp = Blueprint("wowdash_files", __name__)
 
 @bp.get("/admin/files/<int:file_id>")
 def download(file_id: int):
-    from wowdash.admin import current_center_id, has_permission
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     center_id = current_center_id()  # None: the super admin

@@ -210,6 +210,40 @@ def test_another_customers_file_cannot_be_removed_through_forged_data(app, cente
     assert [r.id for r in rows(app)] == [alice_file.id] and len(stored_bytes(app)) == 1
 
 
+def signed_in(app, username: str, center_slug: str | None, role: str = "owner"):
+    """A test client with a fresh staff account signed in (the session Flask-Login reads)."""
+    from wowdash.admin.accounts import create_staff
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    with app.app_context():
+        user = create_staff(username, "correct-horse-9", center_slug=center_slug, role=role,
+                            superadmin=center_slug is None)
+        db.session.commit()
+        ident = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = ident, True
+    return client
+
+
+def test_stored_files_need_a_signed_in_admin_of_their_center(app, center, make_center, conversation):
+    other = make_center(enabled_plugins=["wowdash_files", "test_owner"])
+    chat = start_upload(conversation, center, language_code="en")
+    chat.send_document(make_pdf(1), "secret<b>.pdf", "application/pdf")
+    chat.reply()
+    [row] = rows(app)
+    url = f"/admin/files/{row.id}"
+    anonymous = app.test_client().get(url)
+    assert anonymous.status_code == 302 and "/admin/login" in anonymous.headers["Location"]
+    assert signed_in(app, "other_owner", other.slug).get(url).status_code == 404
+    for client in (signed_in(app, "own_staff", center.slug, role="staff"), signed_in(app, "root", None)):
+        with client.get(url) as response:
+            assert response.status_code == 200 and response.data.startswith(b"%PDF")
+            assert response.headers["Content-Disposition"].startswith("attachment")
+            assert f"{row.id}-secret_b.pdf" in response.headers["Content-Disposition"]
+            assert "no-store" in response.headers["Cache-Control"]
+    assert signed_in(app, "own_owner", center.slug).get("/admin/files/999999").status_code == 404
+
+
 def test_cleanup_command_removes_only_old_unreferenced_bytes(app, center, conversation):
     chat = start_upload(conversation, center, language_code="en")
     chat.send_document(make_pdf(1), "kept.pdf", "application/pdf")
