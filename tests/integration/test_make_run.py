@@ -24,11 +24,13 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_make_run_starts_on_sqlite_with_the_demo_center_and_prints_its_url(tmp_path):
     port = free_port()
-    venv = Path(sys.executable).resolve().parent.parent if (Path(sys.prefix) / "bin").exists() else None
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "USE_", "REDIS"))}
     env.update(PORT=str(port), WOWDASH_INSTANCE=str(tmp_path / "instance"), VENV=str(Path(sys.prefix)))
     env.pop("DEMO_BOT_TOKEN", None)
-    proc = subprocess.Popen(["make", "-s", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    # Run in this interpreter's environment; -o keeps make from reinstalling the package into it from
+    # this checkout (make test already installed it; another checkout's venv must not be repointed).
+    keep = ["-o", f"{sys.prefix}/.installed", "-o", f"{sys.prefix}/bin/activate"]
+    proc = subprocess.Popen(["make", "-s", *keep, "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output = []
     try:
