@@ -58,3 +58,4 @@ def test_make_run_starts_on_sqlite_with_the_demo_center_and_prints_its_url(tmp_p
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
+        proc.stdout.close()
