@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import abort, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_login import current_user
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import RelationshipDirection
@@ -86,7 +86,15 @@ def scope_form(form: Any, center_id: int | None) -> Any:
                 field.query_factory = scoped
             if field.query is not None:
                 field.query = limit_to_center(field.query, center_id)
+            if not isinstance(field, QuerySelectMultipleField):  # that one refuses unknown ids itself
+                field.validators = [_known_choice, *field.validators]
     return form
+
+
+def _known_choice(form: Any, field: QuerySelectField) -> None:
+    """A posted id outside the (scoped) choices is an error, not silently a blank relation."""
+    if field.data is None and field._formdata not in (None, "", "__None"):
+        raise ValidationError(field.gettext("Not a valid choice"))
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):

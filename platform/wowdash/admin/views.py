@@ -7,7 +7,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import tools
 from flask_admin.model.template import EndpointLinkRowAction
-from wtforms import PasswordField, SelectField, SelectMultipleField, widgets
+from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 from .. import tenancy
@@ -19,6 +19,8 @@ from .permissions import is_superadmin
 from .scoping import CenterScopedView
 
 LANGUAGES = [("uz", "O'zbekcha (uz)"), ("ru", "Русский (ru)"), ("en", "English (en)")]
+# WTForms 3.3 wants SelectChoice objects; Flask-Admin's form_choices (Select2Field) still wants tuples.
+LANGUAGE_CHOICES = [SelectChoice(value, label) for value, label in LANGUAGES]
 
 
 class WriteOnlyField(PasswordField):
@@ -55,8 +57,8 @@ class CenterView(CenterScopedView):
     form_columns = ("slug", "name", "bot_username", "is_active", "languages", "default_language", "enabled_plugins",
                     "contacts", "bot_token")
     form_extra_fields = {
-        "languages": CheckboxesField("Languages", choices=LANGUAGES),
-        "default_language": SelectField("Default language", choices=LANGUAGES),
+        "languages": CheckboxesField("Languages", choices=LANGUAGE_CHOICES),
+        "default_language": SelectField("Default language", choices=LANGUAGE_CHOICES),
         "enabled_plugins": CheckboxesField("Enabled plugins", choices=[]),
         "bot_token": WriteOnlyField("Bot token", description="Write-only: leave empty to keep the current "
                                                              "token. It is never shown again."),
@@ -75,9 +77,10 @@ class CenterView(CenterScopedView):
         return response
 
     def _center_form(self, form, obj):
-        form.enabled_plugins.choices = [(n, n) for n in current_app.extensions["wowdash"].plugins.optional_names()]
+        names = current_app.extensions["wowdash"].plugins.optional_names()
+        form.enabled_plugins.choices = [SelectChoice(n) for n in names]
         if request.method == "GET" and obj is not None and obj.enabled_plugins is None:
-            form.enabled_plugins.data = [n for n, _ in form.enabled_plugins.choices]
+            form.enabled_plugins.data = names
         if not is_superadmin():
             for name in self.SUPERADMIN_FIELDS:
                 if name in form:
