@@ -136,3 +136,26 @@ def test_owner_sees_and_edits_only_their_own_center(world, sign_in):
     assert owner.get("/admin/centers/new/").status_code == 403
     edit = owner.get(f"/admin/centers/edit/?id={world.a}")
     assert edit.status_code == 200 and 'name="slug"' not in edit.text and 'name="enabled_plugins"' not in edit.text
+
+
+def test_every_scoped_view_core_or_plugin_lists_counts_and_loads_only_the_centers_rows(world, app):
+    """Generic over every registered CenterScopedView (plugins' too): query, count and get_one."""
+    from flask_login import login_user
+    from werkzeug.exceptions import NotFound
+
+    from wowdash.admin.models import StaffUser
+    from wowdash.admin.scoping import CenterScopedView
+    from wowdash.extensions import db
+    views = [v for v in app.extensions["wowdash_admin"]._views if isinstance(v, CenterScopedView)]
+    assert {"customers", "branches", "staff", "centers", "outbox_failed", "audit_log"} <= {v.endpoint for v in views}
+    with app.test_request_context():
+        login_user(db.session.get(StaffUser, world.staff["alpha_owner"]))
+        for view in views:
+            column = getattr(view.model, view.center_field)
+            rows = view.get_query().all()
+            assert all(getattr(r, view.center_field) == world.a for r in rows), view.endpoint
+            assert view.get_count_query().scalar() == len(rows), view.endpoint
+            pk = view.model.__mapper__.primary_key[0]
+            for (foreign,) in db.session.query(pk).filter(column != world.a):
+                with pytest.raises(NotFound):
+                    view.get_one(str(foreign))

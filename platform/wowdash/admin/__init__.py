@@ -34,9 +34,10 @@ def init_app(app: Flask) -> None:
     from .dashboard import DashboardView
 
     # Behind nginx (deploy/): the client address comes from X-Forwarded-For, for audit rows and logs.
+    # The host is not taken from a header (a client could forge it where the proxy does not set it).
     proxies = int(app.config.get("PROXY_FIX_X_FOR", os.environ.get("PROXY_FIX_X_FOR", 1)))
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     auth.init_app(app)
     views.register_assets(app)
     admin = Admin(app, name="WowDash", url="/admin",

@@ -158,6 +158,7 @@ def apply_center_change(center_id: int) -> None:
 class BranchView(CenterScopedView):
     permission = "catalog.manage"
     edit_permission = "center.manage"  # card details decide where customers send money
+    can_view_details = True
     column_list = ("center", "code", "name", "address", "phone", "card_number", "card_holder", "staff_chat_id",
                    "is_active")
     column_searchable_list = ("name", "code", "address")
