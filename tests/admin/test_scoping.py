@@ -159,3 +159,16 @@ def test_every_scoped_view_core_or_plugin_lists_counts_and_loads_only_the_center
             for (foreign,) in db.session.query(pk).filter(column != world.a):
                 with pytest.raises(NotFound):
                     view.get_one(str(foreign))
+
+
+def test_branch_names_per_language(world, sign_in, app):
+    from wowdash.extensions import db
+    from wowdash.models import Branch
+    owner = sign_in("alpha_owner")
+    response = owner.post(f"/admin/branches/edit/?id={world.branch_a}", {
+        "name": "Main", "code": "main", "name_uz": "Bosh ofis", "name_ru": "Главный офис", "name_en": " ",
+        "is_active": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Branch, world.branch_a).name_i18n == {"uz": "Bosh ofis", "ru": "Главный офис"}
+    assert 'value="Главный офис"' in owner.get(f"/admin/branches/edit/?id={world.branch_a}").text

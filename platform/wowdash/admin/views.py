@@ -7,7 +7,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import tools
 from flask_admin.model.template import EndpointLinkRowAction
-from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, widgets
+from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import ValidationError
 
 from .. import tenancy
@@ -25,6 +25,13 @@ LANGUAGE_CHOICES = [SelectChoice(value, label) for value, label in LANGUAGES]
 
 class WriteOnlyField(PasswordField):
     """A secret typed in and never shown again: rendered empty, and never copied onto the row."""
+
+    def populate_obj(self, obj, name) -> None:
+        pass
+
+
+class TranslationField(StringField):
+    """One language's text of a JSON ``*_i18n`` column: the view copies it over in on_model_change."""
 
     def populate_obj(self, obj, name) -> None:
         pass
@@ -162,8 +169,23 @@ class BranchView(CenterScopedView):
     column_list = ("center", "code", "name", "address", "phone", "card_number", "card_holder", "staff_chat_id",
                    "is_active")
     column_searchable_list = ("name", "code", "address")
-    form_columns = ("center", "code", "name", "address", "phone", "map_url", "card_number", "card_holder",
-                    "staff_chat_id", "is_active")
+    form_columns = ("center", "code", "name", "name_uz", "name_ru", "name_en", "address", "phone", "map_url",
+                    "card_number", "card_holder", "staff_chat_id", "is_active")
+    form_extra_fields = {f"name_{code}": TranslationField(f"Name ({code})", description="What customers "
+                                                          "see in this language; empty: the name above.")
+                         for code, _ in LANGUAGES}
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None:
+            for code, _ in LANGUAGES:
+                form[f"name_{code}"].data = (obj.name_i18n or {}).get(code, "")
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        model.name_i18n = {code: form[f"name_{code}"].data.strip() for code, _ in LANGUAGES
+                           if (form[f"name_{code}"].data or "").strip()}
 
 
 class CustomerView(CenterScopedView):
