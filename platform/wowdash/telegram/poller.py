@@ -11,6 +11,7 @@ import threading
 import time
 
 from flask import Flask
+from telebot import apihelper
 from telebot.apihelper import ApiTelegramException
 
 from .. import tenancy
@@ -18,6 +19,7 @@ from ..dispatcher import InvalidUpdate, dispatch
 from ..extensions import db
 from ..logs import redact
 from . import api, sender
+from .webhooks import allowed_updates
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,17 @@ class CenterPoller(threading.Thread):
                         bot.delete_webhook()
                         offset = 0
                     timeout = self.app.config["POLL_TIMEOUT"]
-                    updates = bot.get_updates(offset=offset, timeout=timeout, long_polling_timeout=timeout)
+                    # Raw dicts, exactly what a webhook receives (telebot's Update objects keep no JSON).
+                    updates = apihelper.get_updates(
+                        self.tenant.token, offset=offset or None, timeout=timeout,
+                        long_polling_timeout=timeout, allowed_updates=allowed_updates(self.tenant))
                     for update in updates:
-                        offset = max(offset, update.update_id + 1)
-                        self._handle(update.json)
+                        if self.stopped():
+                            break  # not confirmed: a later poller (center re-enabled) still gets it
+                        self._handle(update)
+                        # Confirmed only once handled: an update that could not be accepted (database
+                        # down) comes back on the next poll, and the dedupe record absorbs repeats.
+                        offset = max(offset, update["update_id"] + 1)
                     self.failures = 0
                 except ApiTelegramException as exc:
                     if exc.error_code == 401:
@@ -71,7 +80,9 @@ class CenterPoller(threading.Thread):
         delay = min(60.0, 0.5 * 2 ** min(self.failures, 7))
         log.warning("center %s: poller error (%s); retrying in %.1fs", self.tenant.slug,
                     redact(str(exc))[:200], delay)
-        self.stop_event.wait(delay) if not self.done.is_set() else None
+        deadline = time.monotonic() + delay
+        while not self.stopped() and time.monotonic() < deadline:  # a disabled center stops waiting too
+            self.stop_event.wait(min(1.0, deadline - time.monotonic()))
 
 
 class Runner:
@@ -84,7 +95,8 @@ class Runner:
 
     def refresh(self) -> None:
         with self.app.app_context():
-            wanted = {t.id: t for t in tenancy.active() if t.token}
+            # An unhealthy center's token was refused (401); a new token marks it healthy again.
+            wanted = {t.id: t for t in tenancy.active() if t.token and t.healthy}
             db.session.remove()
         for center_id, poller in list(self.pollers.items()):
             tenant = wanted.get(center_id)
@@ -92,6 +104,9 @@ class Runner:
                     or not poller.is_alive():
                 poller.done.set()
                 del self.pollers[center_id]
+                log.info("stopped polling center %s", poller.tenant.slug)
+            else:
+                poller.tenant = tenant  # renamed, plugins or settings changed: the next update sees it
         for center_id, tenant in wanted.items():
             if center_id not in self.pollers:
                 poller = self.pollers[center_id] = CenterPoller(self.app, tenant, self.stop)
