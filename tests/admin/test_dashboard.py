@@ -54,3 +54,10 @@ def test_customer_counts_are_the_centers(world, app):
     with app.app_context():
         assert dict(core_figures(world.a))["Customers"] == 1
         assert dict(core_figures(None))["Customers"] == 2
+
+
+def test_the_super_admin_can_look_at_one_center(world, sign_in):
+    page = sign_in("root").get(f"/admin/?center={world.b}").text
+    assert 'id="dashboard-scope">\n    Beta Center' in page and "Orders today" not in page
+    assert f"{world.a}-7" in sign_in("root").get(f"/admin/?center={world.a}").text
+    assert "all-7" in sign_in("root").get("/admin/?center=999").text  # unknown: all centers

@@ -129,3 +129,19 @@ def test_bad_input_is_refused(world, sign_in):
     assert owner.post_json("/admin/sandbox/send", {"kind": "text", "text": "  "}).status_code == 400
     assert owner.post_json("/admin/sandbox/send", {"kind": "weird"}).status_code == 400
     assert owner.client.post("/admin/sandbox/upload", headers={"X-CSRFToken": owner.token}).status_code == 400
+
+
+def test_start_over_forgets_the_conversation_state(world, sign_in, app):
+    from wowdash.admin.sandbox import sandbox_user_id
+    owner = sign_in("alpha_owner")
+    owner.post_json("/admin/sandbox/send", {"kind": "text", "text": "/start"})
+    last = _messages(owner)["last_id"]
+    runtime = app.extensions["wowdash"]
+    user_id = sandbox_user_id(world.staff["alpha_owner"])
+    with app.app_context():
+        runtime.store.save(world.a, user_id, {"flow": "registration", "step": "name"}, 600)
+    response = owner.post_json("/admin/sandbox/reset", {})
+    assert response.status_code == 200 and response.get_json()["last_id"] >= last
+    with app.app_context():
+        assert not runtime.store.load(world.a, user_id).data
+    assert owner.post_json("/admin/sandbox/reset", {}, csrf=False).status_code == 400

@@ -81,6 +81,11 @@ class DashboardView(AdminIndexView):
     @expose("/")
     def index(self):
         center_id = current_center_id()
+        centers = []
+        if center_id is None:  # the super admin: all centers, or one picked with ?center=<id>
+            centers = db.session.scalars(sa.select(Center).order_by(Center.name)).all()
+            wanted = request.args.get("center", "")
+            center_id = int(wanted) if wanted.isdigit() and any(c.id == int(wanted) for c in centers) else None
         center = db.session.get(Center, center_id) if center_id is not None else None
         figures = core_figures(center_id) + plugin_figures(center_id)
-        return self.render("wowdash_admin/dashboard.html", center=center, figures=figures)
+        return self.render("wowdash_admin/dashboard.html", center=center, centers=centers, figures=figures)

@@ -178,6 +178,21 @@ class SandboxView(BaseView):
                                   "mime_type": mime, "file_size": len(content)}
         return self._dispatch(center, self._message_update(language, **fields))
 
+    @expose("/reset", methods=("POST",))
+    def reset(self):
+        """Start over: forget this staff member's conversation state with the center's bot."""
+        center = self._center()
+        user_id = sandbox_user_id(current_user.id)
+        runtime = current_app.extensions["wowdash"]
+        db.session.commit()
+        with runtime.store.lock(center.id, user_id, current_app.config["USER_LOCK_TIMEOUT"]):
+            runtime.store.delete(center.id, user_id)
+        db.session.commit()
+        last = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id)).where(
+            OutboxMessage.center_id == center.id)) or 0
+        db.session.commit()
+        return jsonify(ok=True, last_id=last)
+
     # --- what the bot sent ------------------------------------------------------------------------
     @expose("/messages")
     def messages(self):

@@ -179,6 +179,18 @@
   });
   document.getElementById("send-photo").addEventListener("click", function () { upload(true); });
 
+  document.getElementById("reset").addEventListener("click", function () {
+    fetch(withCenter(root.dataset.resetUrl), {method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": csrf}}).then(function (r) { return r.json(); }).then(function (data) {
+        if (!data.ok) { note("Could not start over."); return; }
+        lastId = Math.max(lastId, data.last_id || 0);
+        chat.textContent = "";
+        replyKeyboard.textContent = "";
+        bubbles = {};
+        note("The bot has forgotten this conversation. Send /start.");
+      });
+  });
+
   poll();
   window.setInterval(poll, 1000);
 })();
