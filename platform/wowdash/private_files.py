@@ -11,22 +11,33 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from flask import current_app
+import click
+import sqlalchemy as sa
+from flask import abort, current_app, send_file
+from flask.cli import with_appcontext
+
+from .extensions import db
 
 _KEY = re.compile(r"^(\d{1,12})/([0-9a-f]{32})$")
 _PART = ".part"
 
 
 class PrivateFiles:
-    """Files of one ``area`` under ``FILE_STORAGE_DIR``, keyed ``"<center_id>/<32 hex>"``."""
+    """Files of one ``area`` under ``FILE_STORAGE_DIR``, keyed ``"<center_id>/<32 hex>"``.
 
-    def __init__(self, area: str = ""):
+    ``key_column`` is the model column holding the keys (e.g. ``StoredFile.storage_key``): a file whose
+    key no row holds is an orphan.
+    """
+
+    def __init__(self, area: str, key_column: Any):
         if area and not re.fullmatch(r"[a-z_]+", area):
             raise ValueError("area must be lower-case letters")
         self.area = area
+        self.key_column = key_column
 
     @property
     def root(self) -> Path:
@@ -56,6 +67,18 @@ class PrivateFiles:
             raise
         return key
 
+    def send(self, key: str, mimetype: str, *, download_name: str | None = None):
+        """A response with the file (an attachment when ``download_name`` is given), never cached."""
+        path = self.path(key)
+        if not path.is_file():
+            abort(404)
+        response = send_file(path, mimetype=mimetype, as_attachment=download_name is not None,
+                             download_name=download_name, max_age=0, conditional=False, etag=False)
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
     def read(self, key: str) -> bytes:
         return self.path(key).read_bytes()
 
@@ -71,18 +94,24 @@ class PrivateFiles:
         except ValueError:
             pass
 
-    def remove_unreferenced(self, keys: Iterable[str], referenced: Callable[[list[str]], set[str]]) -> int:
-        """Delete the files of ``keys`` that no row references (``referenced(keys)`` returns those that are)."""
+    def referenced(self, keys: list[str]) -> set[str]:
+        return set(db.session.scalars(sa.select(self.key_column).where(self.key_column.in_(keys))))
+
+    def remove_unreferenced(self, keys: Iterable[str]) -> int:
+        """Delete the files of ``keys`` that no row references (after an update: rolled back or removed)."""
         keys = [k for k in keys if k]
         if not keys:
             return 0
-        keep = referenced(keys)
+        try:
+            keep = self.referenced(keys)
+        finally:
+            db.session.rollback()  # end the read transaction; nothing was written
         gone = [k for k in keys if k not in keep]
         for key in gone:
             self.delete(key)
         return len(gone)
 
-    def sweep(self, referenced: Callable[[list[str]], set[str]], older_than: float = 3600) -> int:
+    def sweep(self, older_than: float = 3600) -> int:
         """Delete files (and interrupted writes) older than ``older_than`` seconds that no row references.
 
         The age guard leaves alone bytes whose update is still in flight (written, row not committed yet).
@@ -104,5 +133,15 @@ class PrivateFiles:
                 elif _KEY.match(f"{folder.name}/{item.name}"):
                     candidates.append(f"{folder.name}/{item.name}")
             for start in range(0, len(candidates), 500):
-                removed += self.remove_unreferenced(candidates[start:start + 500], referenced)
+                removed += self.remove_unreferenced(candidates[start:start + 500])
         return removed
+
+    def cleanup_command(self, what: str) -> click.Command:
+        """A ``cleanup`` click command sweeping this area (for a plugin's ``wowdash_cli`` group)."""
+        @click.command("cleanup", help=f"Delete {what} that no row references (left by crashed updates).")
+        @click.option("--older-than", default=3600, show_default=True, type=int,
+                      help="Only files at least this many seconds old (newer ones may be in flight).")
+        @with_appcontext
+        def cleanup(older_than: int) -> None:
+            click.echo(f"removed {self.sweep(older_than)} orphaned {what}")
+        return cleanup

@@ -102,7 +102,7 @@ def after_update(ctx, outcome: str) -> None:
     """Bytes whose row did not commit (error, rollback) or was removed are deleted now."""
     keys = ctx.extras.get(RECONCILE)
     if keys:
-        service.drop_unreferenced(keys)
+        service.STORE.remove_unreferenced(keys)
 
 
 def clean_name(name: str | None) -> str | None:
@@ -202,7 +202,8 @@ def cancel(ctx) -> None:
     ctx.hook.wowdash_files_cancelled(ctx=ctx, owner=owner, reference=reference, action="cancel")
 
 
-ACTIONS = {"done": done, "remove": choose_removal, "del": remove, "keep": keep, "back": back, "cancel": cancel}
+ACTIONS = {"done": done, "remove": choose_removal, "del": remove, "keep": keep, "back": back,
+           "cancel": cancel}
 
 
 # --- helpers ------------------------------------------------------------------------------------------

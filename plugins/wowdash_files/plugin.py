@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 from wowdash import hookimpl
 
 from . import flow, models  # noqa: F401  (models: the table is on the metadata Alembic reads)
+from .service import STORE
 from .texts import TRANSLATIONS
 
 
@@ -27,8 +30,9 @@ def wowdash_register_blueprints(app):
 
 @hookimpl
 def wowdash_cli(cli):
-    from .cli import files_cli
-    cli.add_command(files_cli)
+    group = click.Group("files", help="Customer uploads kept by the file-upload plugin.")
+    group.add_command(STORE.cleanup_command("upload files"))
+    cli.add_command(group)
 
 
 @hookimpl

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
 from wowdash import db
@@ -25,14 +25,7 @@ def download(file_id: int):
     row = db.session.get(StoredFile, file_id)
     if row is None or (center_id is not None and row.center_id != center_id):
         abort(404)  # another center's file does not exist for this admin
-    path = service.path_of(row)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=row.mime_type, as_attachment=True, download_name=download_name(row),
-                         max_age=0, conditional=False, etag=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return service.STORE.send(row.storage_key, row.mime_type, download_name=download_name(row))
 
 
 def download_name(row: StoredFile) -> str:

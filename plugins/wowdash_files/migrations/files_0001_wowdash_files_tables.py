@@ -5,9 +5,8 @@ Revises: core_0001
 Create Date: 2026-12-01 19:09:29.310137
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'files_0001'
