@@ -77,3 +77,17 @@ def test_audit_helper_outside_a_view(world, app):
         row = audit("payment.confirmed", "payment:1", {"amount": 1000}, center_id=world.a)
         db.session.commit()
         assert row.ip == "198.51.100.4" and row.user_id is None and row.details == {"amount": 1000}
+
+
+def test_edits_of_a_center_are_audited_with_the_fields_changed(world, sign_in, app):
+    from wowdash.admin.models import AuditLog
+    from wowdash.extensions import db
+    owner = sign_in("alpha_owner")
+    response = owner.post(f"/admin/centers/edit/?id={world.a}", {
+        "name": "Alpha Renamed", "bot_username": "alpha_bot", "languages": ["en"], "default_language": "en",
+        "contacts": "", "bot_token": ""})
+    assert response.status_code == 302
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        row = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "centers.update"))
+        assert row.center_id == world.a and {"name", "languages"} <= set(row.details["fields"])

@@ -99,6 +99,17 @@ def _csrf_refused(error: CSRFError):
                                    "and try again."), 400
 
 
+def _admin_headers(response):
+    """Admin pages hold customers' data: not framed by other sites, not cached, not sniffed."""
+    if request.path.startswith("/admin"):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith(("/admin/static/", "/admin/wowdash-static/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_LIFETIME_MINUTES"])
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -113,4 +124,5 @@ def init_app(app: Flask) -> None:
         if name in app.blueprints:  # Telegram authenticates with its secret header instead
             csrf.exempt(app.blueprints[name])
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.after_request(_admin_headers)
     app.register_blueprint(bp)

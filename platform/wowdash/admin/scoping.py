@@ -258,10 +258,10 @@ class CenterScopedView(ModelView):
         self.enforce_center(form, model)
 
     def _on_model_change(self, form, model, is_created):
+        # What the form changed, read before any subclass hook flushes (which clears the history).
+        changed = sorted(attr.key for attr in sa.inspect(model).attrs if attr.history.has_changes())
         super()._on_model_change(form, model, is_created)
         self.enforce_center(form, model)  # again, after any subclass hook
-        state = sa.inspect(model)
-        changed = sorted(attr.key for attr in state.attrs if attr.history.has_changes())
         db.session.flush()  # the new row's id, for the audit record
         self.record(model, "create" if is_created else "update", {"fields": changed})
 
