@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wowdash import db, translated
-from wowdash.models import Branch, Customer, utcnow
+from wowdash.models import Branch, Center, Customer, utcnow
 
 PRICING = ("per_page", "fixed")
 
@@ -47,6 +47,7 @@ class Category(Named, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    center: Mapped[Center] = relationship()
     branch: Mapped[Branch | None] = relationship()
     products: Mapped[list[Product]] = relationship(back_populates="category", cascade="all, delete-orphan",
                                                    order_by="Product.position, Product.id")
@@ -75,6 +76,7 @@ class Product(Named, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    center: Mapped[Center] = relationship()
     category: Mapped[Category] = relationship(back_populates="products")
     __table_args__ = (sa.UniqueConstraint("center_id", "code"),)
 
@@ -99,6 +101,7 @@ class Language(Named, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    center: Mapped[Center] = relationship()
     category: Mapped[Category] = relationship(back_populates="languages")
     __table_args__ = (sa.UniqueConstraint("center_id", "category_id", "code"),)
 
@@ -160,6 +163,7 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    center: Mapped[Center] = relationship()
     branch: Mapped[Branch | None] = relationship()
     customer: Mapped[Customer | None] = relationship()
     files: Mapped[list[OrderFile]] = relationship(back_populates="order", cascade="all, delete-orphan",
