@@ -120,3 +120,18 @@ def test_staff_cannot_see_centers_failed_messages_or_the_audit_log(world, sign_i
         assert staff.get(url).status_code == 200, url
     edit = staff.post(f"/admin/customers/edit/?id={world.customer_a}", {"full_name": "x"})
     assert edit.status_code == 403
+
+
+def test_the_super_admin_cannot_create_a_center_role_without_a_center(world, sign_in, app):
+    from wowdash.admin.models import StaffUser
+    from wowdash.extensions import db
+    root = sign_in("root")
+    response = root.post("/admin/staff/new/", {"username": "floating", "role": "owner", "is_active": "y",
+                                               "password": "long-enough-1", "center": "__None"})
+    assert response.status_code == 200 and "belongs to a center" in response.text
+    response = root.post("/admin/staff/new/", {"username": "placed", "role": "manager", "is_active": "y",
+                                               "password": "long-enough-1", "center": str(world.b)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(StaffUser).filter_by(username="floating").count() == 0
+        assert db.session.query(StaffUser).filter_by(username="placed").one().center_id == world.b

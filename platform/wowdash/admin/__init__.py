@@ -2,7 +2,8 @@
 
 The public API for plugins (their ``wowdash_admin_views(admin, app)`` hookimpls):
 
-- ``CenterScopedView``: base class of every view of center-owned rows; set ``permission``.
+- ``CenterScopedView``: base class of every view of center-owned rows; set ``permission`` (to see it) and
+  ``edit_permission`` (to create, edit, delete, run actions). See docs/admin.md, "Scoping".
 - ``has_permission(perm)`` / ``require_permission(perm)`` (aborts 403) / ``PERMISSIONS``.
 - ``current_center_id()``: the staff member's center, None for the super admin (all centers).
 - ``audit(action, target, details=None)``: adds an AuditLog row to ``db.session``; the caller commits.

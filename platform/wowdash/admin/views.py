@@ -244,6 +244,8 @@ class StaffView(CenterScopedView):
             raise ValidationError("a new account needs a password")
         if model.role not in ROLES:
             raise ValidationError("unknown role")
+        if not model.is_superadmin and model.center is None and model.center_id is None:
+            raise ValidationError("a staff account belongs to a center")
 
 
 class FailedOutboxView(CenterScopedView):
