@@ -311,7 +311,10 @@ def test_receipt_images_and_lists_stay_in_their_center(app, center, alice, make_
     assert rival.post("/admin/receipts/verify/", id=receipt.id, amount="1").status_code == 404
     assert url not in rival.client.get("/admin/receipts/").text
     assert rival.client.get("/admin/payments/record/?order_id=5").text.count("No such order") == 1
+    figure = re.compile(r'wd-figure">(\d+)</div>\s*<div class="text-muted">Receipts waiting for verification')
+    assert figure.search(rival.client.get("/admin/").text).group(1) == "0"
     for user in (Admin(app, "own_manager", center.slug, role="manager"), Admin(app, "root", None)):
+        assert figure.search(user.client.get("/admin/").text).group(1) == "1"
         with user.client.get(url) as response:
             assert response.status_code == 200 and response.data == JPEG
             assert response.mimetype == "image/jpeg" and "no-store" in response.headers["Cache-Control"]
