@@ -109,3 +109,18 @@ def test_an_undeliverable_message_is_recorded_for_an_operator(app, make_center, 
     assert "ConnectionError" in error or "Connection" in error
     assert "undeliverable" in caplog.text
     assert a.token not in caplog.text and a.token not in error
+
+
+def test_replies_to_a_fast_burst_keep_the_chats_order(app, make_center, conversation, fake_api):
+    """Each update's replies are sent after its own response, by its own thread; the sender still keeps a
+    chat's messages in order (earlier pending rows first, in-flight ones waited for)."""
+    a = make_center("alpha", enabled_plugins=["echo"])
+    fake_api.set_latency(0.03, token=a.token)
+    try:
+        chat = conversation(a)
+        for k in range(1, 21):
+            chat.send(f"m{k}")  # the next update as soon as the previous one is accepted, like Telegram
+        texts = [m["text"] for m in chat.replies(20, timeout=30)]
+    finally:
+        fake_api.set_latency(0, token=a.token)
+    assert texts == [f"echo: m{k} #{k}" for k in range(1, 21)]

@@ -118,20 +118,45 @@ def _finish(row_id: int, **values) -> None:
     db.session.commit()
 
 
-def _deliver_one(row_id: int) -> int:
+def _deliver_one(row_id: int, *, in_order: bool = True) -> int:
     row = _claim(row_id)
     if row is None:
         return 0
+    sent = _send_earlier(row) if in_order else 0
     if row.transport == "sandbox":
         _finish(row.id, status="sent", sent_at=utcnow(), attempts=row.attempts + 1)
-        return 1
+        return sent + 1
     tenant = tenancy.by_id(row.center_id)
     db.session.commit()
     if tenant is None or not tenant.token:
         _finish(row.id, status="failed", last_error="center has no bot token", attempts=row.attempts + 1)
         log.warning("outbox %s failed: center %s has no bot token", row.id, row.center_id)
+        return sent
+    return sent + _send(tenant, row)
+
+
+def _send_earlier(row: OutboxMessage) -> int:
+    """Keep a chat's messages in order across updates and workers: earlier rows still pending are sent
+    first (by us), and rows another thread is sending are waited for, a bounded time."""
+    if row.chat_id is None:
         return 0
-    return _send(tenant, row)
+    sent = 0
+    deadline = time.monotonic() + current_app.config["SEND_ORDER_WAIT"]
+    while time.monotonic() < deadline:
+        earlier = db.session.execute(
+            sa.select(OutboxMessage.id, OutboxMessage.status)
+            .where(OutboxMessage.center_id == row.center_id, OutboxMessage.chat_id == row.chat_id,
+                   OutboxMessage.id < row.id, OutboxMessage.status.in_(("pending", "sending")))
+            .order_by(OutboxMessage.id)).all()
+        db.session.commit()
+        if not earlier:
+            break
+        pending = [row_id for row_id, status in earlier if status == "pending"]
+        for row_id in pending:
+            sent += _deliver_one(row_id, in_order=False)
+        if not pending:
+            time.sleep(0.01)
+    return sent
 
 
 def _send(tenant: tenancy.Tenant, row: OutboxMessage) -> int:
