@@ -286,3 +286,29 @@ def test_an_unregistered_customer_is_sent_to_registration(app, make_center, conv
     chat.press("ord:new")
     assert "/start" in chat.reply()["text"]
     assert orders(app, center) == []
+
+
+def test_double_taps_on_finish_with_the_real_upload_step_make_one_summary_and_one_order(
+        app, make_center, conversation, fake_api):
+    from test_inspect_file import make_pdf
+    center, cat = shop(app, make_center, "shop11", plugins=[*BASE, "wowdash_files"], staff_chat=STAFF_CHAT)
+    chat = conversation(center)
+    register_customer(app, center, chat.user_id)
+    to_summary(chat, cat, pages=None)
+    chat.send_document(make_pdf(3), "passport.pdf", "application/pdf")
+    chat.reply()
+    done = chat.press("fil:done")
+    chat.press("fil:done")  # the second tap finds the upload step over
+    chat.push(done)  # and a redelivery of the first is dropped
+    summary = chat.reply()
+    assert "Pages: 3, extra copies: 2, files: 1" in summary["text"]
+    confirm = button(summary, "ord:confirm:")
+    chat.press(confirm)
+    chat.press(confirm)
+    chat.replies(2)  # placed, pay at pickup
+    chat.quiet(0.4)
+    [order] = orders(app, center)
+    assert order.total == 55_000 + 2 * 45_000 + 2 * 32_000 and [f.name for f in order.files] == ["passport.pdf"]
+    fake_api.wait_for(lambda calls: len(fake_api.sent_messages(center.token, STAFF_CHAT)) >= 2)
+    time.sleep(0.3)
+    assert len(fake_api.sent_messages(token=center.token, chat_id=STAFF_CHAT)) == 2  # the post and the file
