@@ -308,7 +308,8 @@ def test_double_taps_on_finish_with_the_real_upload_step_make_one_summary_and_on
     chat.replies(2)  # placed, pay at pickup
     chat.quiet(0.4)
     [order] = orders(app, center)
-    assert order.total == 55_000 + 2 * 45_000 + 2 * 32_000 and [f.name for f in order.files] == ["passport.pdf"]
+    assert order.total == 55_000 + 2 * 45_000 + 2 * 32_000
+    assert [f.name for f in order.files] == ["passport.pdf"]
     fake_api.wait_for(lambda calls: len(fake_api.sent_messages(center.token, STAFF_CHAT)) >= 2)
     time.sleep(0.3)
     assert len(fake_api.sent_messages(token=center.token, chat_id=STAFF_CHAT)) == 2  # the post and the file
