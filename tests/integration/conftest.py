@@ -88,7 +88,8 @@ class Proc:
             if self.popen.poll() is not None:
                 raise AssertionError(f"{self.name} exited ({self.popen.returncode}):\n{self.tail()}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: {text!r} x{count} not logged in {timeout}s:\n{self.tail()}")
+                raise AssertionError(f"{self.name}: {text!r} x{count} not in its log after {timeout}s:\n"
+                                     f"{self.tail()}")
             time.sleep(0.05)
 
     def signal(self, sig: int) -> None:
@@ -99,9 +100,9 @@ class Proc:
         return self.popen.wait(timeout)
 
     def kill(self) -> None:
-        """SIGTERM, then SIGKILL to this child's own process group (gunicorn's workers with it)."""
+        """SIGINT (gunicorn's quick stop), then SIGKILL to the child's own process group (its workers)."""
         if self.popen.poll() is None:
-            self.popen.terminate()
+            self.popen.send_signal(signal.SIGINT)
             try:
                 self.popen.wait(10)
             except subprocess.TimeoutExpired:
@@ -119,65 +120,6 @@ class Proc:
         return "\n".join(self.output().splitlines()[-lines:])
 
 
-@pytest.fixture
-def pg_storage(wowdash_templates, tmp_path) -> Iterator[dict]:
-    """A fresh migrated PostgreSQL database and a Redis prefix of this test's own."""
-    require_services()
-    storage, cleanup = storage_config("postgres", wowdash_templates, tmp_path)
-    yield storage
-    cleanup()
-
-
-@pytest.fixture
-def control_app(pg_storage, fake_api, tmp_path):
-    """An app in the test process on the subprocesses' storage: create centers, read rows."""
-    from wowdash import create_app
-    from wowdash.extensions import db
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "TELEGRAM_API_URL": fake_api.base_url,
-                      "INSTANCE_PATH": str(tmp_path / "control-instance"), **pg_storage})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if app.extensions["wowdash"].redis is not None:
-        app.extensions["wowdash"].redis.close()
-
-
-@pytest.fixture
-def process_env(pg_storage, fake_api, tmp_path) -> Callable[..., dict[str, str]]:
-    """``process_env(**extra)``: the environment of a production-like process on this test's storage."""
-
-    def build(**extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
-        env.update({
-            "DATABASE_URL": pg_storage["SQLALCHEMY_DATABASE_URI"], "USE_REDIS": "true",
-            "REDIS_URL": pg_storage["REDIS_URL"], "REDIS_KEY_PREFIX": pg_storage["REDIS_KEY_PREFIX"],
-            "TELEGRAM_API_URL": fake_api.base_url, "SECRET_KEY": SECRET_KEY, "DEBUG": "false",
-            "WOWDASH_INSTANCE": str(tmp_path / "instance"), "TENANTS_DIR": str(tmp_path / "tenants"),
-            "SEND_RETRY_BACKOFF": "0.05", "PYTHONUNBUFFERED": "1",
-        })
-        env.update(extra)
-        return env
-
-    return build
-
-
-@pytest.fixture
-def spawn(tmp_path) -> Iterator[Callable[..., Proc]]:
-    """``spawn(name, args, env)`` starts a child; every child is killed at teardown."""
-    started: list[Proc] = []
-
-    def start(name: str, args: list[str], env: dict[str, str]) -> Proc:
-        proc = Proc(name, args, env, tmp_path)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.kill()
-        print(f"----- {proc.name} (pid {proc.pid}, exit {proc.popen.returncode}) -----\n{proc.tail(120)}")
-
-
 def _wait_healthy(url: str, proc: Proc, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -191,6 +133,96 @@ def _wait_healthy(url: str, proc: Proc, timeout: float = 30) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{url} not healthy within {timeout}s:\n{proc.tail()}")
         time.sleep(0.1)
+
+
+class Site:
+    """One deployment under test: its own database and Redis prefix, a control app, its processes.
+
+    The control app runs in the test process on the same storage (and SECRET_KEY, which encrypts the
+    bot tokens) as the children: it creates centers and reads rows.
+    """
+
+    def __init__(self, templates, fake, workdir: Path):
+        require_services()
+        from wowdash import create_app
+        self.fake, self.workdir = fake, workdir
+        self.storage, self._drop_storage = storage_config("postgres", templates, workdir)
+        self.procs: list[Proc] = []
+        self.app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "TELEGRAM_API_URL": fake.base_url,
+                               "INSTANCE_PATH": str(workdir / "control-instance"), **self.storage})
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment of a production-like child (DEBUG off) on this site's storage."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+        env.update({
+            "DATABASE_URL": self.storage["SQLALCHEMY_DATABASE_URI"], "USE_REDIS": "true",
+            "REDIS_URL": self.storage["REDIS_URL"], "REDIS_KEY_PREFIX": self.storage["REDIS_KEY_PREFIX"],
+            "TELEGRAM_API_URL": self.fake.base_url, "SECRET_KEY": SECRET_KEY, "DEBUG": "false",
+            "WOWDASH_INSTANCE": str(self.workdir / "instance"), "TENANTS_DIR": str(self.workdir / "tenants"),
+            "SEND_RETRY_BACKOFF": "0.05", "PYTHONUNBUFFERED": "1",
+        })
+        env.update(extra)
+        return env
+
+    def spawn(self, name: str, args: list[str], **env: str) -> Proc:
+        proc = Proc(name, args, self.env(**env), self.workdir)
+        self.procs.append(proc)
+        return proc
+
+    def gunicorn(self, workers: int = 4, threads: int = 4, pythonpath: Path | None = None,
+                 **env: str) -> tuple[Proc, str]:
+        """gunicorn with deploy/gunicorn.conf.py on a free loopback port; returns once every worker booted."""
+        port = free_port()
+        if pythonpath is not None:
+            paths = (str(pythonpath), os.environ.get("PYTHONPATH"))
+            env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+        args = [str(BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"),
+                "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
+        proc = self.spawn("gunicorn", args, **env)
+        url = f"http://127.0.0.1:{port}"
+        proc.wait_for_output("Booting worker", timeout=30, count=workers)
+        _wait_healthy(url, proc)
+        return proc, url
+
+    def run_bots(self, **env: str) -> Proc:
+        """`python -m flask --app wsgi:app run-bots`, as deploy/systemd/wowdash-bots.service runs it."""
+        return self.spawn("run-bots", [sys.executable, "-m", "flask", "--app", "wsgi:app", "run-bots"], **env)
+
+    def add_center(self, slug: str, webhook_base: str | None = None, **fields):
+        """A center with a fresh fake bot; its webhook points at ``webhook_base`` when given."""
+        from types import SimpleNamespace
+
+        from wowdash.testing.live import create_center
+        server = SimpleNamespace(url=webhook_base) if webhook_base else None
+        return create_center(self.app, self.fake, server, slug, webhook=server is not None, **fields)
+
+    def close(self) -> None:
+        from wowdash.extensions import db
+        for proc in self.procs:
+            proc.kill()
+            print(f"----- {proc.name} (pid {proc.pid}, exit {proc.popen.returncode}) -----\n{proc.tail(120)}")
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if self.app.extensions["wowdash"].redis is not None:
+            self.app.extensions["wowdash"].redis.close()
+        self._drop_storage()
+
+
+@pytest.fixture
+def site(wowdash_templates, fake_api, tmp_path) -> Iterator[Site]:
+    """A deployment of this test's own."""
+    deployment = Site(wowdash_templates, fake_api, tmp_path)
+    yield deployment
+    deployment.close()
+
+
+@pytest.fixture(scope="module")
+def module_site(wowdash_templates, fake_api_server, tmp_path_factory) -> Iterator[Site]:
+    """A deployment shared by a module's tests (they keep apart by their own centers and users)."""
+    deployment = Site(wowdash_templates, fake_api_server, tmp_path_factory.mktemp("site"))
+    yield deployment
+    deployment.close()
 
 
 def _wait_until(predicate: Callable[[], object], timeout: float, what: str) -> object:
@@ -208,51 +240,8 @@ def wait_until() -> Callable[..., object]:
     return _wait_until
 
 
-@pytest.fixture
-def counter_plugin(tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def counter_plugin(tmp_path_factory) -> Path:
     """A folder for PYTHONPATH holding the installed test plugin ``counter``."""
-    return install_plugin(tmp_path / "site", "counter_plugin", "counter", COUNTER_PLUGIN)
-
-
-@pytest.fixture
-def gunicorn(spawn, process_env):
-    """``gunicorn(workers=4, threads=4, pythonpath=None)`` -> (Proc, base URL), healthy, with every worker booted."""
-
-    def start(workers: int = 4, threads: int = 4, pythonpath: Path | None = None, **env: str):
-        port = free_port()
-        if pythonpath is not None:
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(pythonpath), os.environ.get("PYTHONPATH")) if p)
-        args = [str(BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"),
-                "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
-        proc = spawn("gunicorn", args, process_env(**env))
-        url = f"http://127.0.0.1:{port}"
-        proc.wait_for_output("Booting worker", timeout=30, count=workers)
-        _wait_healthy(url, proc)
-        return proc, url
-
-    return start
-
-
-@pytest.fixture
-def run_bots(spawn, process_env):
-    """``run_bots(**env)`` -> Proc of `python -m flask --app wsgi:app run-bots`."""
-
-    def start(**env: str) -> Proc:
-        args = [sys.executable, "-m", "flask", "--app", "wsgi:app", "run-bots"]
-        return spawn("run-bots", args, process_env(**env))
-
-    return start
-
-
-@pytest.fixture
-def add_center(control_app, fake_api):
-    """``add_center(slug, webhook_base=None, **fields)``: a center with a fresh fake bot (webhook optional)."""
-    from types import SimpleNamespace
-
-    from wowdash.testing.live import create_center
-
-    def add(slug: str, webhook_base: str | None = None, **fields):
-        server = SimpleNamespace(url=webhook_base) if webhook_base else None
-        return create_center(control_app, fake_api, server, slug, webhook=server is not None, **fields)
-
-    return add
+    folder = tmp_path_factory.mktemp("site-packages")
+    return install_plugin(folder, "counter_plugin", "counter", COUNTER_PLUGIN)

@@ -23,11 +23,14 @@ def parse(reply: dict) -> tuple[int, int, str]:
     return int(n), int(pid), text
 
 
-@pytest.fixture
-def served(gunicorn, counter_plugin, add_center):
-    """4 gthread workers x 4 threads serving one center that runs only the counter plugin."""
-    proc, url = gunicorn(workers=4, threads=4, pythonpath=counter_plugin)
-    center = add_center("counting", webhook_base=url, enabled_plugins=["counter"])
+@pytest.fixture(scope="module")
+def served(module_site, counter_plugin):
+    """4 gthread workers x 4 threads serving one center that runs only the counter plugin.
+
+    Shared by this module's tests: each talks as users of its own.
+    """
+    proc, url = module_site.gunicorn(workers=4, threads=4, pythonpath=counter_plugin)
+    center = module_site.add_center("counting", webhook_base=url, enabled_plugins=["counter"])
     return proc, center
 
 
@@ -90,21 +93,23 @@ def test_concurrent_users_each_get_an_exact_sequence(served, fake_api):
     assert len(pids) >= 2
 
 
-def test_the_same_update_pushed_twice_at_once_is_answered_once(served, fake_api, control_app):
+def test_the_same_update_pushed_twice_at_once_is_answered_once(served, fake_api, module_site):
     proc, center = served
     chat = Conversation(fake_api, center, 930_001)
     rounds = 8
     statuses: list[int | None] = []
+    update_ids = []
     for k in range(1, rounds + 1):
         update = fake_api.message_update(center.token, chat.user_id, f"d{k}")
+        update_ids.append(update["update_id"])
         barrier = threading.Barrier(3)
 
-        def push(body: dict) -> None:
+        def push(body: dict, barrier: threading.Barrier) -> None:
             barrier.wait(5)
             statuses.append(fake_api.push_update(center.token, body))
 
         # Telegram redelivers an update whose answer it did not get in time, while the first is running.
-        pushers = [threading.Thread(target=push, args=(copy.deepcopy(update),)) for _ in range(3)]
+        pushers = [threading.Thread(target=push, args=(copy.deepcopy(update), barrier)) for _ in range(3)]
         for thread in pushers:
             thread.start()
         for thread in pushers:
@@ -115,10 +120,10 @@ def test_the_same_update_pushed_twice_at_once_is_answered_once(served, fake_api,
     chat.quiet(1.0)
     from wowdash.extensions import db
     from wowdash.models import OutboxMessage, ProcessedUpdate
-    with control_app.app_context():
-        def count(model):
-            return db.session.scalar(sa.select(sa.func.count()).select_from(model)
-                                     .where(model.center_id == center.id))
-        assert count(ProcessedUpdate) == rounds
-        assert count(OutboxMessage) == rounds
+    with module_site.app.app_context():
+        messages = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.center_id == center.id, OutboxMessage.chat_id == chat.user_id))
+        updates = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessedUpdate).where(
+            ProcessedUpdate.center_id == center.id, ProcessedUpdate.update_id.in_(update_ids)))
+        assert (messages, updates) == (rounds, rounds)
         db.session.remove()

@@ -96,7 +96,8 @@ def test_gunicorn_conf_uses_threads_and_keeps_query_strings_out_of_the_access_lo
     from gunicorn.config import Config
     monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:9123")
     monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
-    settings = {k: v for k, v in runpy.run_path(str(DEPLOY / "gunicorn.conf.py")).items() if not k.startswith("_")}
+    namespace = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    settings = {k: v for k, v in namespace.items() if not k.startswith("_")}
     cfg = Config()
     for name, value in settings.items():
         if name in cfg.settings:
@@ -135,13 +136,13 @@ def test_logrotate_rule_parses(tmp_path):
 
 
 @pytest.mark.slow
-def test_backup_script_dumps_a_restorable_database_and_the_files(pg_storage, tmp_path):
+def test_backup_script_dumps_a_restorable_database_and_the_files(site, tmp_path):
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.skip("PostgreSQL client tools are not installed")
     files = tmp_path / "files" / "7"
     files.mkdir(parents=True)
     (files / "receipt").write_bytes(b"\x89PNG...")
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "DATABASE_URL": pg_storage["SQLALCHEMY_DATABASE_URI"],
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "DATABASE_URL": site.storage["SQLALCHEMY_DATABASE_URI"],
            "BACKUP_DIR": str(tmp_path / "backups"), "FILE_STORAGE_DIR": str(tmp_path / "files")}
     out = subprocess.run([str(DEPLOY / "backup.sh")], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -154,7 +155,7 @@ def test_backup_script_dumps_a_restorable_database_and_the_files(pg_storage, tmp
     assert oct(dump.stat().st_mode & 0o777) == "0o600"
     assert not list((tmp_path / "backups").glob("*.part"))
 
-    env["DATABASE_URL"] = pg_storage["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[0] + "/no_such_database"
+    env["DATABASE_URL"] = site.storage["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[0] + "/no_such_database"
     failed = subprocess.run([str(DEPLOY / "backup.sh")], env=env, capture_output=True, text=True, timeout=60)
     assert failed.returncode != 0
     assert not list((tmp_path / "backups").glob("*.part"))

@@ -27,9 +27,9 @@ class Chat(Conversation):
         return super().push(update, expect)
 
 
-def start_runner(run_bots):
+def start_runner(site):
     """The runner with short long-polls, so the test (and SIGTERM) never waits long."""
-    return run_bots(POLL_TIMEOUT=str(POLL_TIMEOUT), REGISTRY_REFRESH_SECONDS=str(REFRESH))
+    return site.run_bots(POLL_TIMEOUT=str(POLL_TIMEOUT), REGISTRY_REFRESH_SECONDS=str(REFRESH))
 
 
 def greet(chat: Chat, timeout: float = 15) -> dict:
@@ -48,29 +48,29 @@ def set_center(app, center_id: int, **values) -> None:
         db.session.remove()
 
 
-def test_one_process_serves_every_center_and_follows_the_registry(control_app, add_center, run_bots,
-                                                                  fake_api):
-    alpha = add_center("alpha", enabled_plugins=GREETING, languages=["en"], default_language="en")
-    beta = add_center("beta", enabled_plugins=GREETING, languages=["en"], default_language="en")
+def test_one_process_serves_every_center_and_follows_the_registry(site, fake_api):
+    alpha = site.add_center("alpha", enabled_plugins=GREETING, languages=["en"], default_language="en")
+    beta = site.add_center("beta", enabled_plugins=GREETING, languages=["en"], default_language="en")
     # Queued before the runner starts: getUpdates hands them over once it polls.
     a_chat, b_chat = Chat(fake_api, alpha, 950_001), Chat(fake_api, beta, 950_002)
     a_chat.send("/start")
     b_chat.send("/start")
-    proc = start_runner(run_bots)
+    proc = start_runner(site)
     assert "Alpha" in a_chat.reply(timeout=20)["text"]
     assert "Beta" in b_chat.reply(timeout=10)["text"]
 
     # A center added while the runner runs is served within a refresh or two.
-    gamma = add_center("gamma", enabled_plugins=GREETING, languages=["en"], default_language="en")
+    gamma = site.add_center("gamma", enabled_plugins=GREETING, languages=["en"], default_language="en")
     greet(Chat(fake_api, gamma, 950_003), timeout=10)
 
     # A disabled center stops being served; its update stays unconfirmed at Telegram.
-    set_center(control_app, beta.id, is_active=False)
+    set_center(site.app, beta.id, is_active=False)
     proc.wait_for_output("stopped polling center beta", timeout=10)
     b_chat.send("/start")
     greet(a_chat)  # the others carry on
     b_chat.quiet(POLL_TIMEOUT + 0.5)
-    assert fake_api.calls(beta.token, "getUpdates")[-1].time < fake_api.calls(alpha.token, "getUpdates")[-1].time
+    last_poll = {c.token: c.time for c in fake_api.calls(method="getUpdates")}
+    assert last_poll[beta.token] < last_poll[alpha.token]  # beta is no longer polled
 
     # SIGTERM: every long-poll ends, the process exits 0 well within POLL_TIMEOUT + 5 s.
     proc.signal(signal.SIGTERM)
@@ -78,13 +78,12 @@ def test_one_process_serves_every_center_and_follows_the_registry(control_app, a
     assert "Traceback" not in proc.output()
 
 
-def test_a_revoked_token_marks_only_its_center_unhealthy(control_app, add_center, run_bots, fake_api,
-                                                         wait_until):
+def test_a_revoked_token_marks_only_its_center_unhealthy(site, fake_api, wait_until):
     from wowdash import tenancy
     from wowdash.extensions import db
-    revoked = add_center("revoked", enabled_plugins=GREETING, languages=["en"], default_language="en")
-    fine = add_center("fine", enabled_plugins=GREETING, languages=["en"], default_language="en")
-    proc = start_runner(run_bots)
+    revoked = site.add_center("revoked", enabled_plugins=GREETING, languages=["en"], default_language="en")
+    fine = site.add_center("fine", enabled_plugins=GREETING, languages=["en"], default_language="en")
+    proc = start_runner(site)
     fine_chat = Chat(fake_api, fine, 960_001)
     greet(Chat(fake_api, revoked, 960_002), timeout=20)
     greet(fine_chat)
@@ -92,7 +91,7 @@ def test_a_revoked_token_marks_only_its_center_unhealthy(control_app, add_center
     fake_api.revoke(revoked.token)  # the owner revoked the token in @BotFather
 
     def unhealthy() -> bool:
-        with control_app.app_context():
+        with site.app.app_context():
             tenant = tenancy.by_id(revoked.id)
             db.session.remove()
         return not tenant.healthy
@@ -103,7 +102,7 @@ def test_a_revoked_token_marks_only_its_center_unhealthy(control_app, add_center
         greet(fine_chat)  # the healthy center is not affected
     # ...and the runner does not hammer the Bot API with the dead token.
     assert len([c for c in fake_api.calls(revoked.token) if c.http_status == 401]) == refused
-    with control_app.app_context():
+    with site.app.app_context():
         assert tenancy.by_id(fine.id).healthy
         db.session.remove()
 
