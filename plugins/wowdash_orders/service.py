@@ -166,13 +166,14 @@ def customer_language(order: Order, tenant: wowdash.Tenant | None = None) -> str
 
 
 def order_dict(order: Order, tenant: wowdash.Tenant | None = None) -> dict[str, Any]:
+    language = customer_language(order, tenant)
     return {
         "id": order.id, "number": order.number, "center_id": order.center_id, "branch_id": order.branch_id,
         "customer_id": order.customer_id, "total": order.total, "paid": order.paid,
         "remaining": order.remaining, "currency": CURRENCY, "status": order.status,
         "payment_state": order.payment_state, "pay_at_pickup": order.pay_at_pickup,
         "customer_chat_id": order.customer.telegram_id if order.customer else None,
-        "language": customer_language(order, tenant), "title": order.title(customer_language(order, tenant)),
+        "language": language, "title": order.title(language),
     }
 
 
