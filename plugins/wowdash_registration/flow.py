@@ -82,7 +82,8 @@ def ask_language(ctx, welcome: bool = False) -> None:
     languages = ctx.tenant.languages
     text = " / ".join(ctx.catalog.gettext("registration.choose_language", lang) for lang in languages)
     if welcome:
-        text = ctx.catalog.gettext("registration.welcome", ctx.language, center=ctx.tenant.name) + "\n\n" + text
+        welcome_text = ctx.catalog.gettext("registration.welcome", ctx.language, center=ctx.tenant.name)
+        text = welcome_text + "\n\n" + text
     ctx.reply(text, reply_markup=inline([[(ctx.t(f"registration.lang.{lang}"), f"reg:lang:{lang}")]
                                          for lang in languages]))
 
