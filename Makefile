@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The suite waits on real servers more than it computes: three workers fit two cores.
+PYTEST_ARGS ?= -n 3 --dist loadscope
 export FLASK_APP := wsgi:app
 
 .PHONY: help install run test lint migrate clean
