@@ -87,3 +87,69 @@ class AdminClient:
     def post_json(self, url: str, body: dict, csrf: bool = True):
         headers = {"X-CSRFToken": self.token} if csrf else {}
         return self.client.post(url, json=body, headers=headers)
+
+
+# --- orders, their files and receipts (the real plugins' models and services) -----------------------------
+
+ORDER_PLUGINS = ("wowdash_registration", "wowdash_orders", "wowdash_files", "wowdash_payments")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+@dataclass
+class Orders:
+    """Per center slug: the order, its stored file, the receipt sent for it, the file's bytes."""
+    order: dict[str, int] = field(default_factory=dict)
+    file: dict[str, int] = field(default_factory=dict)
+    receipt: dict[str, int] = field(default_factory=dict)
+    product: dict[str, int] = field(default_factory=dict)
+    category: dict[str, int] = field(default_factory=dict)
+    data: dict[str, bytes] = field(default_factory=dict)
+
+
+def seed_orders(app, world: World) -> Orders:
+    """In each center: a catalog, an order of its customer with an uploaded PDF (a StoredFile whose bytes
+    are under FILE_STORAGE_DIR) and a pending card receipt (its image stored privately too)."""
+    from catalog_factory import make_catalog
+
+    from wowdash.extensions import db
+    from wowdash.models import Customer
+    from wowdash_files.models import StoredFile
+    from wowdash_files.service import STORE as FILES
+    from wowdash_orders import service
+    from wowdash_orders.models import Category, Language, Product
+    from wowdash_payments.models import Receipt
+    from wowdash_payments.service import STORE as RECEIPTS
+    seeded = Orders()
+    with app.app_context():
+        for slug, center_id, branch_id, customer_id in (("alpha", world.a, world.branch_a, world.customer_a),
+                                                        ("beta", world.b, world.branch_b, world.customer_b)):
+            catalog = make_catalog(center_id)
+            customer = db.session.get(Customer, customer_id)
+            customer.branch_id = branch_id
+            data = PDF + slug.encode()
+            stored = StoredFile(center_id=center_id, customer_id=customer_id,
+                                telegram_id=customer.telegram_id, owner="wowdash_orders",
+                                reference=f"draft-{slug}", storage_key=FILES.save(center_id, data),
+                                original_name=f"{slug}-passport.pdf", kind="pdf", mime_type="application/pdf",
+                                pages=1, size=len(data), telegram_file_id=f"tg-{slug}")
+            db.session.add(stored)
+            db.session.flush()
+            order = service.place_order(
+                center_id=center_id, customer=customer,
+                category=db.session.get(Category, catalog.translation),
+                product=db.session.get(Product, catalog.passport),
+                language=db.session.get(Language, catalog.english), pages=1, copies=0,
+                files=[stored.as_hook_dict()], draft_key=f"draft-{slug}")
+            receipt = Receipt(center_id=center_id, order_id=order.id, order_number=order.number,
+                              customer_id=customer_id, telegram_id=customer.telegram_id, branch_id=branch_id,
+                              amount_claimed=order.total, mime_type="image/jpeg",
+                              storage_key=RECEIPTS.save(center_id, JPEG + slug.encode()),
+                              telegram_file_id=f"tg-receipt-{slug}")
+            db.session.add(receipt)
+            db.session.flush()
+            seeded.order[slug], seeded.file[slug], seeded.receipt[slug] = order.id, stored.id, receipt.id
+            seeded.product[slug], seeded.category[slug], seeded.data[slug] = (catalog.passport,
+                                                                              catalog.translation, data)
+        db.session.commit()
+    return seeded

@@ -1,8 +1,16 @@
 """Fixtures of the admin tests (helpers live in admin_kit.py)."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from admin_kit import AdminClient, World, seed
+
+# The order plugin's test helpers (catalog_factory) serve the admin tests too.
+_PLUGIN_TESTS = str(Path(__file__).resolve().parents[1] / "plugins")
+if _PLUGIN_TESTS not in sys.path:
+    sys.path.append(_PLUGIN_TESTS)
 
 
 @pytest.fixture

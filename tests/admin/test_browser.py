@@ -1,8 +1,10 @@
-"""In Chromium: a center-A manager cannot reach center B's rows; the sandbox answers /start; HTML stays text."""
+"""In Chromium: a center-A manager cannot reach center B's rows (customers, branches, staff, orders, their
+files and receipts); the sandbox answers /start; HTML stays text."""
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from admin_kit import HOSTILE, PASSWORD
@@ -183,4 +185,108 @@ def test_a_customer_journey_in_the_sandbox_from_start_to_a_placed_order(page, ap
     with app.app_context():
         [order] = db.session.query(Order).filter_by(center_id=world.a).all()
         assert order.pages == 3 and order.total > 0
+    assert page.alerts == []
+
+
+def _options(page, selector) -> list[str]:
+    return page.eval_on_selector_all(f"{selector} option", "els => els.map(e => e.textContent.trim())")
+
+
+def _forged_post(page, form, action=None, field=None, value=None) -> int:
+    """Submit ``form`` of the page after pointing it at another row; the status of the answer."""
+    page.eval_on_selector(form, """(el, [action, field, value]) => {
+        if (action) el.action = action;
+        if (field) el.querySelector(`[name="${field}"]`).value = value;
+        el.querySelectorAll('[required]').forEach(i => { if (!i.value) i.value = '1000'; });
+    }""", [action, field, value])
+    with page.expect_navigation() as navigation:
+        page.eval_on_selector(form, "el => el.requestSubmit()")
+    return navigation.value.status
+
+
+def _order_state(app, order_id) -> tuple:
+    from wowdash.extensions import db
+    from wowdash_orders.models import Order
+    from wowdash_payments.models import Payment, Receipt
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        receipts = db.session.query(Receipt.status).filter_by(order_id=order_id).all()
+        payments = db.session.query(Payment).filter_by(order_id=order_id).count()
+        return (order.status, order.assignee_id, order.total, order.paid, len(order.fees),
+                len(order.status_changes), [r.status for r in receipts], payments)
+
+
+def test_a_manager_cannot_reach_another_centers_orders_files_or_receipts(page, app, fake_api):
+    """Both centers have an order with an uploaded file and a pending receipt; alpha's manager sees only
+    alpha's, in lists, counts, dropdowns, by URL and by forged form posts."""
+    from admin_kit import ORDER_PLUGINS, seed, seed_orders
+    world = seed(app, fake_api, enabled_plugins=ORDER_PLUGINS)
+    seeded = seed_orders(app, world)
+    a_order, b_order = seeded.order["alpha"], seeded.order["beta"]
+    b_before = _order_state(app, b_order)
+    sign_in(page, "alpha_manager")
+
+    # Lists and their counts.
+    for url, own, foreign in (("/admin/orders/", "Alice Alpha", "Bob Beta"),
+                              ("/admin/receipts/", "Alice Alpha", "Bob Beta")):
+        page.goto(url)
+        body = page.inner_text("body")
+        assert own in body and foreign not in body, url
+        assert "List (1)" in page.inner_text(".nav-tabs"), url
+    assert page.goto(f"/admin/orders/?search={seeded.order['beta']}").ok  # searching does not find it
+    assert "Bob Beta" not in page.inner_text("body")
+
+    # The order list's filters: the branch and assignee choices are the center's.
+    page.goto("/admin/orders/")
+    for name, own, foreign in (("Branch", "Alpha Main Office", "Beta"), ("Assignee", "Alpha Staff", "Beta")):
+        page.click("a.dropdown-toggle:has-text('Add Filter')")
+        page.click(f".field-filters a.filter:text-is('{name}')")
+        choices = _options(page, "#filter_form tr:last-child select.filter-val")
+        assert own in " ".join(choices) and not [c for c in choices if foreign in c], (name, choices)
+
+    # By editing a URL's id: details, catalog edits, the file, the receipt's review and image.
+    for url in (f"/admin/orders/details/?id={b_order}",
+                f"/admin/order_products/edit/?id={seeded.product['beta']}",
+                f"/admin/order_categories/edit/?id={seeded.category['beta']}",
+                f"/admin/files/{seeded.file['beta']}",
+                f"/admin/receipts/review/?id={seeded.receipt['beta']}",
+                f"/admin/receipts/{seeded.receipt['beta']}/image"):
+        assert page.goto(url).status == 404, url
+    page.goto(f"/admin/orders/edit/?id={b_order}")  # orders have no edit form: back to the list
+    assert "Bob Beta" not in page.inner_text("body")
+    image = page.goto(f"/admin/receipts/{seeded.receipt['alpha']}/image")
+    assert image.status == 200 and image.body().startswith(b"\xff\xd8")
+    page.goto(f"/admin/receipts/review/?id={seeded.receipt['alpha']}")
+    assert page.inner_text("#status") == "pending"
+
+    # Alpha's own details page: the file downloads; the assign dropdown lists alpha's staff only.
+    page.goto(f"/admin/orders/details/?id={a_order}")
+    with page.expect_download() as download:
+        page.click("#order-files a")
+    assert Path(download.value.path()).read_bytes() == seeded.data["alpha"]
+    staff = _options(page, "#action-assign select[name=staff_id]")
+    assert "Alpha Staff" in staff and not [s for s in staff if "Beta" in s or "beta" in s], staff
+    # The category edit form's branch dropdown and the walk-in form's choices.
+    page.goto(f"/admin/order_categories/edit/?id={seeded.category['alpha']}")
+    branches = _options(page, "select#branch")
+    assert "Alpha Main Office" in branches and "Beta Secret Office" not in branches
+    page.goto("/admin/orders/walk-in/")
+    walk_in = " ".join(_options(page, "select"))
+    assert "Alpha Main Office" in walk_in and "Beta Secret Office" not in walk_in
+
+    # Posting alpha's action forms at beta's order: 404 each, and beta's order does not change.
+    page.goto(f"/admin/orders/details/?id={a_order}")
+    details_url = page.url
+    for name, field, value in (("status", None, None), ("assign", "staff_id", str(world.staff["beta_staff"])),
+                               ("fee", "reason", "forged"), ("override", "reason", "forged"),
+                               ("pages", "pages", "9")):
+        page.goto(details_url)
+        action = f"/admin/orders/order/{b_order}/{name}"
+        assert _forged_post(page, f"#action-{name}", action, field, value) == 404, name
+    page.goto(f"/admin/receipts/review/?id={seeded.receipt['alpha']}")
+    assert _forged_post(page, "form#verify", None, "id", str(seeded.receipt["beta"])) == 404
+    page.goto(f"/admin/receipts/review/?id={seeded.receipt['alpha']}")
+    assert _forged_post(page, "form#reject", None, "id", str(seeded.receipt["beta"])) == 404
+    assert _order_state(app, b_order) == b_before
+    assert fake_api.sent_messages(token=world.tokens["beta"]) == []
     assert page.alerts == []
