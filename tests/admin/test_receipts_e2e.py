@@ -88,20 +88,23 @@ def test_verifying_a_receipt_moves_the_order_and_tells_the_customer_once(app, ma
     def sent() -> list[dict]:
         return fake_api.sent_messages(token=center.token, chat_id=chat.user_id)
 
-    # A part of the total: pending -> payment_received.
-    _send_receipt(chat, order_id)
-    receipt = _pending_receipt(app, order_id)
-    before = len(sent())
-    assert "verified" in _verify(owner, receipt, "100000")
-    told = chat.reply()["text"]
-    assert "Payment of 100 000 UZS received for order #1" in told and "45 000 UZS" in told
-    chat.quiet(0.4)
-    assert len(sent()) == before + 1
-    status, paid, history = _order(app, order_id)
-    assert (status, paid) == ("payment_received", 100_000)
-    assert history[-1] == ("pending", "payment_received", "alpha_owner")
-    assert "payment_received" in TRANSITIONS["pending"]
+    def pay(amount: int, old: str, new: str, paid: int) -> int:
+        """A receipt of ``amount`` verified: ``old`` -> ``new`` (a move of the table), one message."""
+        _send_receipt(chat, order_id)
+        receipt = _pending_receipt(app, order_id)
+        before = len(sent())
+        assert "verified" in _verify(owner, receipt, str(amount))
+        told = chat.reply()["text"]
+        assert f"Payment of {amount:,} UZS received for order #1".replace(",", " ") in told, told
+        assert f"Paid: {paid:,} UZS".replace(",", " ") in told, told
+        chat.quiet(0.4)
+        assert len(sent()) == before + 1
+        assert new in TRANSITIONS[old]
+        status, total_paid, history = _order(app, order_id)
+        assert (status, total_paid, history[-1]) == (new, paid, (old, new, "alpha_owner"))
+        return receipt
 
+    receipt = pay(100_000, "pending", "payment_received", 100_000)  # a part of the 145 000
     # The same form posted again: refused, nothing recorded, nothing sent.
     with owner.client.post("/admin/receipts/verify/", data={"csrf_token": owner.token, "id": str(receipt),
                                                             "amount": "100000"}) as response:
@@ -109,20 +112,7 @@ def test_verifying_a_receipt_moves_the_order_and_tells_the_customer_once(app, ma
     assert "already verified" in owner.get(f"/admin/receipts/review/?id={receipt}").text
     chat.quiet(0.3)
     assert _order(app, order_id)[:2] == ("payment_received", 100_000)
-
-    # The rest: payment_received -> payment_confirmed, again one message.
-    _send_receipt(chat, order_id)
-    receipt = _pending_receipt(app, order_id)
-    before = len(sent())
-    _verify(owner, receipt, "45000")
-    told = chat.reply()["text"]
-    assert "Payment of 45 000 UZS received" in told and "145 000 UZS" in told
-    chat.quiet(0.4)
-    assert len(sent()) == before + 1
-    status, paid, history = _order(app, order_id)
-    assert (status, paid) == ("payment_confirmed", 145_000)
-    assert history[-1] == ("payment_received", "payment_confirmed", "alpha_owner")
-    assert "payment_confirmed" in TRANSITIONS["payment_received"]
+    pay(45_000, "payment_received", "payment_confirmed", 145_000)  # the rest
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
