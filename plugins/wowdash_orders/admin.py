@@ -24,6 +24,7 @@ from .models import Category, Language, Order, Product
 from .pricing import PRICING
 from .status import STATUSES, IllegalTransition, allowed_next, change_status
 
+PLUGIN = "wowdash_orders"
 LANGUAGES = ("uz", "ru", "en")
 PAYMENT_STATES = ("unpaid", "partial", "paid")
 ACTIONS = {"status": "orders.change_status", "assign": "orders.assign", "fee": "orders.add_fee",
@@ -64,6 +65,7 @@ def _money(view, context, model, name) -> str:
 
 
 class OrderView(CenterScopedView):
+    plugin = PLUGIN  # hidden, and 404, for centers that have not enabled this plugin
     permission = "orders.view"
     edit_permission = "orders.change_status"
     can_create = can_edit = can_delete = False  # orders change only through the actions below
@@ -219,6 +221,7 @@ class NameField(StringField):
 
 
 class CatalogView(CenterScopedView):
+    plugin = PLUGIN
     permission = "catalog.manage"
     column_formatters = {"name": lambda v, c, m, n: m.title("en")}
     form_extra_fields = {f"name_{code}": NameField(f"Name ({code})", description="What customers see in this "

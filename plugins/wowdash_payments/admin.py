@@ -18,6 +18,7 @@ from . import service
 from .models import PENDING, Payment, Receipt
 
 CONFIRM, ACCEPT_FULL = "payments.confirm", "payments.accept_full"
+PLUGIN = "wowdash_payments"  # its views are hidden, and 404, for centers that have not enabled it
 
 
 def _thumbnail(view, context, model, name):
@@ -30,6 +31,7 @@ def _thumbnail(view, context, model, name):
 class ReceiptView(CenterScopedView):
     """Card-transfer receipts; a decision is final (a second verify or reject is refused)."""
 
+    plugin = PLUGIN
     permission = CONFIRM
     can_create = can_edit = can_delete = False
     column_list = ("created_at", "center", "order_number", "customer", "amount_claimed", "storage_key",
@@ -94,6 +96,7 @@ class ReceiptView(CenterScopedView):
 class PaymentView(CenterScopedView):
     """Payments recorded (card after verification, cash at the branch, providers); never edited."""
 
+    plugin = PLUGIN
     permission = CONFIRM
     can_create = can_edit = can_delete = False
     list_template = "wowdash_payments/payments_list.html"

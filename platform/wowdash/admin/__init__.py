@@ -6,6 +6,8 @@ The public API for plugins (their ``wowdash_admin_views(admin, app)`` hookimpls)
   ``edit_permission`` (to create, edit, delete, run actions). See docs/admin.md, "Scoping".
 - ``has_permission(perm)`` / ``require_permission(perm)`` (aborts 403) / ``PERMISSIONS``.
 - ``current_center_id()``: the staff member's center, None for the super admin (all centers).
+- ``plugin_enabled(name)``: False when the staff member's center has not enabled plugin ``name`` (views set
+  ``CenterScopedView.plugin`` instead; this is for a plugin's own routes).
 - ``audit(action, target, details=None)``: adds an AuditLog row to ``db.session``; the caller commits.
 - ``csrf_exempt(blueprint)``: for a blueprint that authenticates otherwise (provider callbacks).
 """
@@ -18,11 +20,18 @@ from flask import Flask
 from . import models  # noqa: F401  (StaffUser, AuditLog: registered on the metadata Alembic reads)
 from .audit import audit
 from .auth import csrf_exempt
-from .permissions import PERMISSIONS, ROLE_PERMISSIONS, current_center_id, has_permission, require_permission
+from .permissions import (
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    current_center_id,
+    has_permission,
+    plugin_enabled,
+    require_permission,
+)
 from .scoping import CenterScopedView
 
 __all__ = ["PERMISSIONS", "ROLE_PERMISSIONS", "CenterScopedView", "audit", "csrf_exempt", "current_center_id",
-           "has_permission", "init_app", "require_permission"]
+           "has_permission", "init_app", "plugin_enabled", "require_permission"]
 
 
 def init_app(app: Flask) -> None:

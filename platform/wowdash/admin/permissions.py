@@ -66,6 +66,17 @@ def require_permission(perm: str) -> None:
         abort(403)
 
 
+def plugin_enabled(plugin: str | None) -> bool:
+    """False when the signed-in staff member's center has not enabled ``plugin`` (``Center.enabled_plugins``
+    None: every plugin). Always True for the super admin, for ``plugin`` None (the core) and when nobody is
+    signed in (the caller's sign-in check decides then)."""
+    user = _user()
+    if plugin is None or user is None or user.is_superadmin or user.center is None:
+        return True
+    enabled = user.center.enabled_plugins
+    return enabled is None or plugin in enabled
+
+
 def current_center_id() -> int | None:
     """The signed-in staff member's center; None for the super admin (all centers).
 

@@ -25,7 +25,7 @@ from wtforms.validators import ValidationError
 from ..extensions import db
 from ..models import Center
 from .audit import audit
-from .permissions import current_center_id, has_permission, is_superadmin
+from .permissions import current_center_id, has_permission, is_superadmin, plugin_enabled
 
 EDIT_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update", "action_view"})
 
@@ -112,24 +112,34 @@ class CenterScopedView(ModelView):
     """Base class for every admin view of center-owned rows (core and plugins).
 
     Set ``permission`` (needed to see the view) and optionally ``edit_permission`` (needed to create,
-    edit, delete or run actions). ``center_field`` names the model's center column. Override
-    ``get_query`` / ``on_model_change`` freely but call ``super()``: the center checks also run after
-    your ``on_model_change``, so a subclass cannot move a row to another center by mistake.
+    edit, delete or run actions). A plugin's view sets ``plugin`` to the plugin's name: staff of a center
+    that has not enabled it neither see the view in the menu nor reach any of its pages (404).
+    ``center_field`` names the model's center column. Override ``get_query`` / ``on_model_change`` freely
+    but call ``super()``: the center checks also run after your ``on_model_change``, so a subclass cannot
+    move a row to another center by mistake.
     """
 
     center_field = "center_id"
     permission: str | None = None
     edit_permission: str | None = None
+    plugin: str | None = None  # the contributing plugin's name; None: a core view
 
     # --- access ---------------------------------------------------------------------------------
     def is_accessible(self) -> bool:
         if not current_user.is_authenticated or not current_user.is_active:
             return False
+        if not plugin_enabled(self.plugin):
+            return False
         return self.permission is None or has_permission(self.permission)
+
+    def is_visible(self) -> bool:
+        return super().is_visible() and plugin_enabled(self.plugin)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("admin_auth.login", next=request.full_path))
+        if not plugin_enabled(self.plugin):
+            abort(404)  # the plugin is off for this center: its pages do not exist here
         abort(403)
 
     def _handle_view(self, name, **kwargs):
