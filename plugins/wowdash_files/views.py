@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
 from wowdash import db
-from wowdash.admin import current_center_id, has_permission
+from wowdash.admin import current_center_id, has_permission, plugin_enabled
 
 from . import service
 from .models import StoredFile
@@ -22,6 +22,8 @@ def download(file_id: int):
     center_id = current_center_id()  # None: the super admin
     if not has_permission("orders.view"):
         abort(403)
+    if not plugin_enabled("wowdash_files"):
+        abort(404)  # switched off for this admin's center
     row = db.session.get(StoredFile, file_id)
     if row is None or (center_id is not None and row.center_id != center_id):
         abort(404)  # another center's file does not exist for this admin

@@ -42,6 +42,7 @@ def test_views_of_a_plugin_the_center_has_not_enabled_are_hidden_and_404(world, 
                       ("/admin/receipts/reject/", {"id": "1", "reason": "no"}),
                       ("/admin/payments/record/", {"order_id": "1", "amount": "1"})):
         assert owner.post(url, form).status_code == 404, url
+    assert owner.get("/admin/receipts/1/image").status_code == 404  # the plugin's own routes too
     # Switched off later: gone at once, for every role.
     with app.app_context():
         db.session.get(Center, world.a).enabled_plugins = ["wowdash_registration"]
@@ -54,6 +55,7 @@ def test_views_of_a_plugin_the_center_has_not_enabled_are_hidden_and_404(world, 
         for url in ORDERS:
             assert client.get(url).status_code == 404, (username, url)
         assert client.post("/admin/orders/order/1/status", {"status": "cancelled"}).status_code == 404
+        assert client.get("/admin/files/1").status_code in (403, 404), username
 
 
 def test_all_plugins_enabled_and_the_super_admin_see_every_plugin_view(world, sign_in, app):

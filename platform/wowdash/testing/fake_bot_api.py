@@ -548,12 +548,17 @@ class FakeBotAPI:
             message = self._new_message(bot, chat, user, **content)
             return {"update_id": bot.take_update_id(), "message": copy.deepcopy(message)}
 
-    def callback_update(self, token: str, user_id: int, data: str, message_id: int = 1) -> dict:
+    def callback_update(self, token: str, user_id: int, data: str, message_id: int = 1, *,
+                        first_name: str | None = None, language_code: str | None = None) -> dict:
         """Build (not push) a callback_query update for a button under message_id in the user's chat."""
         with self._cond:
             bot = self._bot(token)
-            user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "Test",
-                                                "language_code": "en"}
+            user = dict(self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "Test",
+                                                     "language_code": "en"})
+            if first_name is not None:
+                user["first_name"] = first_name
+            if language_code is not None:
+                user["language_code"] = language_code
             message = self._chats.get((bot.id, user_id), {}).get("msgs", {}).get(message_id) or {
                 "message_id": message_id, "from": bot.user(), "chat": self._chat(user_id),
                 "date": int(time.time()), "text": "..."}

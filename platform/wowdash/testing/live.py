@@ -85,7 +85,9 @@ class Conversation:
         return self.push(self.fake.message_update(self.center.token, self.user_id, text, **kw))
 
     def press(self, data: str, message_id: int = 1) -> dict:
-        return self.push(self.fake.callback_update(self.center.token, self.user_id, data, message_id=message_id))
+        return self.push(self.fake.callback_update(self.center.token, self.user_id, data, message_id=message_id,
+                                                   first_name=self.first_name,
+                                                   language_code=self.language_code))
 
     def share_contact(self, phone: str) -> dict:
         contact = {"phone_number": phone, "first_name": self.first_name, "user_id": self.user_id}
