@@ -77,9 +77,11 @@ def setup_webhooks(base_url):
 def cleanup_bot_states():
     """Remove expired conversation state (run daily)."""
     removed = current_app.extensions["wowdash"].store.cleanup()
-    from .models import ProcessedUpdate, utcnow
     from datetime import timedelta
+
     import sqlalchemy as sa
+
+    from .models import ProcessedUpdate, utcnow
     old = db.session.execute(sa.delete(ProcessedUpdate).where(
         ProcessedUpdate.processed_at < utcnow() - timedelta(days=7)))
     db.session.commit()

@@ -6,7 +6,6 @@ import threading
 
 import pytest
 import requests
-
 from core_helpers import Boom, Echo, Slow, counts, overlap
 
 

@@ -18,6 +18,7 @@ QUEUED_METHODS = {
     "copy_message", "send_contact", "send_location",
 }
 _JSON_PARAMS = ("reply_markup", "media", "entities", "caption_entities")
+_POSITIONAL = {"send_message": ("chat_id", "text"), "answer_callback_query": ("callback_query_id", "text")}
 
 
 def _jsonable(value: Any) -> Any:
@@ -49,11 +50,11 @@ class BotClient:
         return queue
 
     def call(self, method: str, *args: Any, **params: Any) -> OutboxMessage:
-        if args:  # positional (chat_id, text) like pyTelegramBotAPI
-            names = ("chat_id", "text") if method == "send_message" else ("chat_id",)
-            if method in ("answer_callback_query",):
-                names = ("callback_query_id", "text")
-            params.update(dict(zip(names, args)))
+        if args:  # positional (chat_id, text) like pyTelegramBotAPI; anything more goes by keyword
+            names = _POSITIONAL.get(method, ("chat_id",))
+            if len(args) > len(names):
+                raise TypeError(f"ctx.bot.{method}: pass arguments after {', '.join(names)} by keyword")
+            params.update(zip(names, args, strict=False))
         params = {k: (_jsonable(v) if k in _JSON_PARAMS else v) for k, v in params.items() if v is not None}
         chat_id = params.get("chat_id")
         row = OutboxMessage(center_id=self.center_id, chat_id=int(chat_id) if _is_int(chat_id) else None,

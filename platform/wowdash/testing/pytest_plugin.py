@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from .backends import ServiceMissing, Templates, check_services, storage_config
 from ..logs import TOKEN_RE
+from .backends import ServiceMissing, Templates, check_services, storage_config
 from .fake_bot_api import FakeBotAPI
 from .live import CenterHandle, Conversation, LiveServer, create_center
 
