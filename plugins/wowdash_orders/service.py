@@ -243,9 +243,8 @@ def dashboard_figures(center_id: int | None) -> list[tuple[str, str]]:
     def scoped(query):
         return query if center_id is None else query.where(Order.center_id == center_id)
 
-    now = utcnow()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    month = today.replace(day=1)
+    from wowdash.admin import day_start_utc, month_start_utc
+    today, month = day_start_utc(), month_start_utc()  # midnights in the platform's time zone
     count = sa.select(sa.func.count(Order.id))
     figures = [
         ("Orders today", db.session.scalar(scoped(count.where(Order.created_at >= today)))),

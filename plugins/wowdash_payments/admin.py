@@ -153,12 +153,17 @@ def add_views(admin, app) -> None:
 
 
 def dashboard_figures(center_id: int | None) -> list[tuple[str, object]]:
-    from wowdash.admin.dashboard import day_start_utc
+    from wowdash.admin import day_start_utc, month_start_utc
     pending = sa.select(sa.func.count()).select_from(Receipt).where(Receipt.status == PENDING)
-    today = sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-        Payment.created_at >= day_start_utc())
+    received = sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
     if center_id is not None:
         pending = pending.where(Receipt.center_id == center_id)
-        today = today.where(Payment.center_id == center_id)
+        received = received.where(Payment.center_id == center_id)
+
+    def money(since) -> str:
+        total = int(db.session.scalar(received.where(Payment.created_at >= since)) or 0)
+        return f"{total:,}".replace(",", " ") + " UZS"
+
     return [("Receipts waiting for verification", db.session.scalar(pending) or 0),
-            ("Payments received today", db.session.scalar(today) or 0)]
+            ("Revenue today", money(day_start_utc())),
+            ("Revenue this month", money(month_start_utc()))]

@@ -117,3 +117,6 @@ def test_verifying_a_receipt_moves_the_order_and_tells_the_customer_once(app, ma
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
             AuditLog.action == "payments.verify_receipt")) == 2
+    dashboard = owner.get("/admin/").text  # the center's dashboard counts the verified money as revenue
+    assert "Revenue today" in dashboard and "Revenue this month" in dashboard
+    assert dashboard.count("145 000 UZS") >= 2

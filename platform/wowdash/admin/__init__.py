@@ -20,6 +20,7 @@ from flask import Flask
 from . import models  # noqa: F401  (StaffUser, AuditLog: registered on the metadata Alembic reads)
 from .audit import audit
 from .auth import csrf_exempt
+from .dashboard import day_start_utc, month_start_utc
 from .permissions import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -31,7 +32,7 @@ from .permissions import (
 from .scoping import CenterScopedView
 
 __all__ = ["PERMISSIONS", "ROLE_PERMISSIONS", "CenterScopedView", "audit", "csrf_exempt", "current_center_id",
-           "has_permission", "init_app", "plugin_enabled", "require_permission"]
+           "day_start_utc", "has_permission", "init_app", "month_start_utc", "plugin_enabled", "require_permission"]
 
 
 def init_app(app: Flask) -> None:

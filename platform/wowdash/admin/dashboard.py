@@ -25,6 +25,14 @@ def day_start_utc(now: datetime | None = None) -> datetime:
     return midnight.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
+def month_start_utc(now: datetime | None = None) -> datetime:
+    """The first of this month, midnight in the platform's time zone, as naive UTC."""
+    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "UTC")
+    local = (now or datetime.now(zone)).astimezone(zone)
+    first = datetime.combine(local.date().replace(day=1), time(), tzinfo=zone)
+    return first.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
 def _scoped_count(model, column, center_id, *where) -> int:
     query = sa.select(sa.func.count()).select_from(model).where(*where)
     if center_id is not None:
