@@ -303,6 +303,7 @@ class AuditLogView(CenterScopedView):
 
 
 def add_core_views(admin, app: Flask) -> None:
+    from .plugins_view import PluginsView
     from .sandbox import SandboxView
     session = db  # Flask-Admin 2 takes the Flask-SQLAlchemy object
     admin.add_view(CenterView(Center, session, name="Centers", endpoint="centers", category="Platform"))
@@ -313,3 +314,4 @@ def add_core_views(admin, app: Flask) -> None:
                                     category="Operations"))
     admin.add_view(AuditLogView(AuditLog, session, name="Audit log", endpoint="audit_log", category="Operations"))
     admin.add_view(SandboxView(name="Sandbox", endpoint="sandbox", url="/admin/sandbox"))
+    admin.add_view(PluginsView(name="Plugins", endpoint="plugins", url="/admin/plugins", category="Platform"))
