@@ -10,7 +10,9 @@ centers' webhooks, sending the next update as soon as the previous one is answer
 
 Printed per latency: updates answered per second, replies delivered per second, the webhook answer
 time (p50/p95) and the time from sending an update to its reply reaching the Bot API (p50/p95), with
-the CPU share this process itself used (fake Bot API + clients) and the machine's load average.
+the CPU share this process itself used (fake Bot API + clients), the cores other programs kept busy
+meanwhile ("others": compare runs only when it is near 0) and the CPU milliseconds each update cost
+gunicorn, PostgreSQL and Redis.
 Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (WOWDASH_TEST_PG, WOWDASH_TEST_REDIS
 override them).
 """
@@ -54,6 +56,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+POSTGRES_SHARED = ("checkpointer", "walwriter", "background writer")
+
+
+def cpu_seconds(master_pid: int, db_name: str) -> dict[str, float]:
+    """CPU time so far of gunicorn (master + workers), PostgreSQL and Redis, from /proc (Linux only).
+
+    PostgreSQL: the backends connected to the benchmark's database plus the WAL and checkpoint writers
+    (other databases on the same server are someone else's work).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        pid = int(raw.split(" ", 1)[0])
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if pid == master_pid or ppid == master_pid:
+            totals["gunicorn"] += used
+        elif name.startswith("postgres"):
+            try:
+                cmd = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if f" {db_name} " in cmd or any(k in cmd for k in POSTGRES_SHARED):
+                totals["postgres"] += used
+        elif name.startswith("redis-server"):
+            totals["redis"] += used
+    return totals
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores, /proc/stat), to see others' load."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -166,8 +209,8 @@ class Deployment:
 class Customers:
     """Client threads that each play one customer after another through the 4 steps."""
 
-    def __init__(self, deployment: Deployment, seconds: float, clients: int):
-        self.d, self.seconds, self.clients = deployment, seconds, clients
+    def __init__(self, deployment: Deployment, seconds: float, clients: int, keepalive: bool = True):
+        self.d, self.seconds, self.clients, self.keepalive = deployment, seconds, clients, keepalive
         self.user_ids = itertools.count(10_000_000 + int(time.time() * 1000) % 10**8 * 10)
         self.lock = threading.Lock()
         self.sent: list[tuple[int, str, float, float]] = []  # (chat, expected reply, start, answered)
@@ -212,12 +255,16 @@ class Customers:
 
     def _post(self, conn, host, port, center, body):
         headers = {"Content-Type": "application/json", SECRET_HEADER: center.webhook_secret}
+        if not self.keepalive:
+            headers["Connection"] = "close"
         for _ in range(2):  # a keep-alive connection the worker closed: reconnect once
             try:
                 conn.request("POST", f"/tg/{center.slug}", body, headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:
+                    if not self.keepalive:
+                        conn.close()  # the next request opens a new connection
                     return conn
                 break
             except (OSError, http.client.HTTPException):
@@ -234,10 +281,14 @@ def measure(d: Deployment, latency: float, args: argparse.Namespace) -> dict:
     Customers(d, min(2.0, args.seconds), args.clients).run()  # warm-up: pools, caches, TCP
     wait_drained(d, 30)
     d.fake.reset_calls()
-    customers = Customers(d, args.seconds, args.clients)
-    cpu = time.process_time()
+    customers = Customers(d, args.seconds, args.clients, keepalive=not args.no_keepalive)
+    cpu, servers, busy = time.process_time(), cpu_seconds(d.proc.pid, d.db_name), machine_busy_seconds()
     start, end = customers.run()
     cpu = time.process_time() - cpu  # this process: the fake Bot API and the clients, not the server
+    servers = {k: v - servers[k] for k, v in cpu_seconds(d.proc.pid, d.db_name).items()}
+    # CPU the rest of the machine used meanwhile (other programs): results are only comparable near 0.
+    others = max(0.0, machine_busy_seconds() - busy - sum(servers.values()) - cpu) / (end - start)
+    per_update = {k: v / max(1, len(customers.sent)) * 1000 for k, v in servers.items()}
     window = end - start
     drained_in = wait_drained(d, 60)
     replies = {}
@@ -255,7 +306,8 @@ def measure(d: Deployment, latency: float, args: argparse.Namespace) -> dict:
         "reply_p50_ms": percentile(e2e, 50) * 1000, "reply_p95_ms": percentile(e2e, 95) * 1000,
         "missing_replies": len(customers.sent) - len(e2e), "errors": customers.errors,
         "drained_after_s": drained_in, "outbox": d.outbox_backlog(), "bench_cpu": cpu / window,
-        "load_avg_1m": os.getloadavg()[0],
+        "load_avg_1m": os.getloadavg()[0], "other_cpu_cores": others,
+        "cpu_ms_per_update": {**per_update, "bench": cpu / max(1, len(customers.sent)) * 1000},
     }
 
 
@@ -280,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf)")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: the conf)")
     parser.add_argument("--worker-class", default="gthread", help="gthread (ours) or sync, to compare")
+    parser.add_argument("--no-keepalive", action="store_true",
+                        help="a new connection per update (default: keep-alive, as Telegram's pusher)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON lines too")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)  # no migration chatter between the results
@@ -293,14 +347,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.centers} centers, {args.clients} clients, {os.cpu_count()} CPUs")
             print(f"{'Bot API':>8} {'upd/s':>7} {'replies/s':>9} {'answer p50/p95 ms':>18} "
                   f"{'reply p50/p95 ms':>17} {'missing':>7} {'errors':>6} {'drain s':>7} "
-                  f"{'bench CPU':>9} {'load':>5}")
+                  f"{'bench CPU':>9} {'others':>6}")
             for latency in args.latency:
                 r = measure(d, latency, args)
                 print(f"{r['latency_ms']:>6.0f}ms {r['updates_per_s']:>7.0f} {r['replies_per_s']:>9.0f} "
                       f"{r['answer_p50_ms']:>9.1f}/{r['answer_p95_ms']:<8.1f} "
                       f"{r['reply_p50_ms']:>8.1f}/{r['reply_p95_ms']:<8.1f} {r['missing_replies']:>7} "
                       f"{r['errors']:>6} {r['drained_after_s']:>7.1f} {r['bench_cpu']:>8.0%} "
-                      f"{r['load_avg_1m']:>5.1f}", flush=True)
+                      f"{r['other_cpu_cores']:>6.2f}", flush=True)
+                print("         CPU ms per update: " + ", ".join(
+                    f"{k} {v:.1f}" for k, v in r["cpu_ms_per_update"].items()), flush=True)
                 if args.json:
                     print(json.dumps(r))
         finally:
