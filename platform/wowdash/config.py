@@ -83,7 +83,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SEND_RETRY_BACKOFF": float(env.get("SEND_RETRY_BACKOFF", 0.3)),
         "SEND_MAX_WAIT": float(env.get("SEND_MAX_WAIT", 30)),
         "SEND_PER_SECOND": int(env.get("SEND_PER_SECOND", 30)),
-        "SEND_ORDER_WAIT": float(env.get("SEND_ORDER_WAIT", 10)),
+        "SEND_ORDER_WAIT": float(env.get("SEND_ORDER_WAIT", 30)),
         "POLL_TIMEOUT": int(env.get("POLL_TIMEOUT", 25)),
         "REGISTRY_REFRESH_SECONDS": float(env.get("REGISTRY_REFRESH_SECONDS", 5)),
         "DISABLED_PLUGINS": [p for p in env.get("DISABLED_PLUGINS", "").split(",") if p],

@@ -17,13 +17,19 @@ def app(make_app):
     return make_app(PLUGINS=[Echo()])
 
 
-def outbox(app, center_id):
-    with app.app_context():
-        rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.center_id == center_id)
-                                  .order_by(OutboxMessage.id)).all()
-        result = [(r.status, r.attempts, r.last_error) for r in rows]
-        db.session.remove()
-        return result
+def outbox(app, center_id, settle: float = 5.0):
+    """The center's outbox rows, once no row is still being sent (the sender marks rows after the Bot
+    API answered, so a reply can reach the fake a moment before its row says ``sent``)."""
+    deadline = time.monotonic() + settle
+    while True:
+        with app.app_context():
+            rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.center_id == center_id)
+                                      .order_by(OutboxMessage.id)).all()
+            result = [(r.status, r.attempts, r.last_error) for r in rows]
+            db.session.remove()
+        if all(status not in ("pending", "sending") for status, _, _ in result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
 
 
 def test_429_pauses_that_bot_and_retries_while_another_bot_keeps_sending(app, make_center, conversation,

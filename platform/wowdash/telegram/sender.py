@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
@@ -26,6 +27,7 @@ from . import api
 
 log = logging.getLogger(__name__)
 _local = threading.local()
+_finished = threading.Condition()  # a row left "sending": senders waiting for it to keep order re-check
 STALE_SENDING = timedelta(minutes=5)
 
 
@@ -76,8 +78,9 @@ def deliver(ids: Iterable[int]) -> int:
     if not ids:
         return 0
     sent = 0
+    tenants: dict[int, tenancy.Tenant | None] = {}  # one lookup (and token decryption) per center per call
     for row_id in ids:
-        sent += _deliver_one(row_id)
+        sent += _deliver_one(row_id, tenants)
     db.session.remove()
     return sent
 
@@ -95,39 +98,55 @@ def sweep(limit: int = 200) -> int:
     return deliver(ids)
 
 
-def _claim(row_id: int) -> OutboxMessage | None:
-    """Atomically move a row to ``sending`` so two deliverers never send it twice."""
+@dataclass(frozen=True)
+class Claimed:
+    """What the sender needs of a claimed row (read in the claiming statement itself)."""
+
+    id: int
+    center_id: int
+    chat_id: int | None
+    method: str
+    params: dict
+    transport: str
+    attempts: int
+
+
+def _claim(row_id: int) -> Claimed | None:
+    """Atomically move a row to ``sending`` (one UPDATE ... RETURNING) so two deliverers never send it
+    twice; the commit ends the transaction before Telegram is called."""
     now = utcnow()
     stale = now - STALE_SENDING
-    result = db.session.execute(
+    found = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == row_id, sa.or_(
             OutboxMessage.status.in_(("pending", "retry")),
             sa.and_(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= stale)))
-        .values(status="sending", next_attempt_at=now))
+        .values(status="sending", next_attempt_at=now)
+        .returning(OutboxMessage.id, OutboxMessage.center_id, OutboxMessage.chat_id, OutboxMessage.method,
+                   OutboxMessage.params, OutboxMessage.transport, OutboxMessage.attempts)).first()
     db.session.commit()
-    if result.rowcount != 1:
-        return None
-    row = db.session.get(OutboxMessage, row_id)
-    db.session.commit()  # end the read transaction: no transaction stays open while Telegram answers
-    return row
+    return Claimed(*found) if found is not None else None
 
 
 def _finish(row_id: int, **values) -> None:
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
     db.session.commit()
+    with _finished:
+        _finished.notify_all()
 
 
-def _deliver_one(row_id: int, *, in_order: bool = True) -> int:
+def _deliver_one(row_id: int, tenants: dict, *, in_order: bool = True) -> int:
     row = _claim(row_id)
     if row is None:
         return 0
-    sent = _send_earlier(row) if in_order else 0
+    sent = _send_earlier(row, tenants) if in_order else 0
     if row.transport == "sandbox":
         _finish(row.id, status="sent", sent_at=utcnow(), attempts=row.attempts + 1)
         return sent + 1
-    tenant = tenancy.by_id(row.center_id)
-    db.session.commit()
+    if row.center_id not in tenants:
+        tenants[row.center_id] = tenancy.by_id(row.center_id)
+        db.session.commit()
+    tenant = tenants[row.center_id]
     if tenant is None or not tenant.token:
         _finish(row.id, status="failed", last_error="center has no bot token", attempts=row.attempts + 1)
         log.warning("outbox %s failed: center %s has no bot token", row.id, row.center_id)
@@ -135,14 +154,14 @@ def _deliver_one(row_id: int, *, in_order: bool = True) -> int:
     return sent + _send(tenant, row)
 
 
-def _send_earlier(row: OutboxMessage) -> int:
+def _send_earlier(row: Claimed, tenants: dict) -> int:
     """Keep a chat's messages in order across updates and workers: earlier rows still pending are sent
     first (by us), and rows another thread is sending are waited for, a bounded time."""
     if row.chat_id is None:
         return 0
     sent = 0
     deadline = time.monotonic() + current_app.config["SEND_ORDER_WAIT"]
-    while time.monotonic() < deadline:
+    while True:
         earlier = db.session.execute(
             sa.select(OutboxMessage.id, OutboxMessage.status)
             .where(OutboxMessage.center_id == row.center_id, OutboxMessage.chat_id == row.chat_id,
@@ -150,16 +169,20 @@ def _send_earlier(row: OutboxMessage) -> int:
             .order_by(OutboxMessage.id)).all()
         db.session.commit()
         if not earlier:
-            break
+            return sent
+        if time.monotonic() > deadline:
+            log.warning("outbox %s: sent without waiting longer for %d earlier message(s) to chat",
+                        row.id, len(earlier))
+            return sent
         pending = [row_id for row_id, status in earlier if status == "pending"]
         for row_id in pending:
-            sent += _deliver_one(row_id, in_order=False)
+            sent += _deliver_one(row_id, tenants, in_order=False)
         if not pending:
-            time.sleep(0.01)
-    return sent
+            with _finished:  # woken when a row of this process is marked; other processes: the timeout
+                _finished.wait(0.05)
 
 
-def _send(tenant: tenancy.Tenant, row: OutboxMessage) -> int:
+def _send(tenant: tenancy.Tenant, row: Claimed) -> int:
     cfg = current_app.config
     store = current_app.extensions["wowdash"].store
     bot = api.bot_for(tenant.id, tenant.token, tenant.token_fingerprint)
