@@ -174,10 +174,10 @@ def _send_earlier(row: Claimed, tenants: dict) -> int:
             log.warning("outbox %s: sent without waiting longer for %d earlier message(s) to chat",
                         row.id, len(earlier))
             return sent
-        pending = [row_id for row_id, status in earlier if status == "pending"]
-        for row_id in pending:
-            sent += _deliver_one(row_id, tenants, in_order=False)
-        if not pending:
+        first_id, first_status = earlier[0]
+        if first_status == "pending":  # strictly in order: never past a row that is still in flight
+            sent += _deliver_one(first_id, tenants, in_order=False)
+        else:
             with _finished:  # woken when a row of this process is marked; other processes: the timeout
                 _finished.wait(0.05)
 
