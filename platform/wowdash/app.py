@@ -99,8 +99,7 @@ def _instance_path() -> str:
 def init_db(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[2] / "migrations"))
-    from . import migrations_config
-    migrations_config.install(app)
+    from . import migrations_config  # noqa: F401  (registers Flask-Migrate's configure callback)
 
 
 def register_blueprints(app: Flask, plugins: PluginManager) -> None:

@@ -12,6 +12,8 @@ from .state import UserState
 from .telegram.client import BotClient
 from .tenancy import Tenant
 
+_UNSET = object()
+
 
 @dataclass
 class UpdateContext:
@@ -25,6 +27,7 @@ class UpdateContext:
     source: str = "webhook"
     extras: dict[str, Any] = field(default_factory=dict)
     _customer: Customer | None = field(default=None, repr=False)
+    _stored_language: Any = field(default=_UNSET, repr=False)
 
     # --- what the update is -------------------------------------------------------------------
     @property
@@ -101,8 +104,10 @@ class UpdateContext:
         """The customer's chosen language, else Telegram's if the center offers it, else the default."""
         chosen = self.state.language or (self._customer.language if self._customer else None)
         if chosen is None and self.user_id is not None:
-            chosen = db.session.scalar(sa.select(Customer.language).where(
-                Customer.center_id == self.tenant.id, Customer.telegram_id == self.user_id))
+            if self._stored_language is _UNSET:  # looked up once per update, not once per ctx.t()
+                self._stored_language = db.session.scalar(sa.select(Customer.language).where(
+                    Customer.center_id == self.tenant.id, Customer.telegram_id == self.user_id))
+            chosen = self._stored_language
         if chosen in self.tenant.languages:
             return chosen
         telegram = (self.from_user.get("language_code") or "")[:2]

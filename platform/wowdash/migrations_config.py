@@ -22,7 +22,3 @@ def _configure(config):
     config.set_main_option("path_separator", "space")
     config.set_main_option("version_locations", " ".join(version_locations(current_app)))
     return config
-
-
-def install(app) -> None:
-    """Nothing per app: the callback above reads the current app's plugins when Alembic runs."""

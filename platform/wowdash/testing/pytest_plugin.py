@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,10 +177,3 @@ def _no_bot_token_in_logs():
 
 def token_leaks() -> list[str]:
     return list(_guard.leaks)
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[3]
-
-
-_lock = threading.Lock()
